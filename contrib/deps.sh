@@ -1,0 +1,28 @@
+#!/bin/sh
+# deps.sh - install the Debian 12 packages tenant-milter needs to build,
+# run its demo and run its tests.  Idempotent; does nothing when all are
+# present.  Run as root.
+set -eu
+PKGS="build-essential autoconf automake pkg-config clang
+libmilter-dev libopendkim-dev libspf2-dev libssl-dev libconfig-dev libunbound-dev check
+postfix nsd opendkim opendkim-tools libmail-dkim-perl libnet-dns-perl
+python3 python3-dkim python3-dnspython swaks sasl2-bin libsasl2-modules
+publicsuffix openssl util-linux iproute2 procps"
+missing=
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing packages:$missing; run as root" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# Postfix and NSD must not start system instances: tests run their own.
+printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+chmod 755 /usr/sbin/policy-rc.d
+trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

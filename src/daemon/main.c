@@ -1,0 +1,77 @@
+/*
+ * main.c - tenant-milter: options, configuration check, start-up.
+ *
+ * Usage: tenant-milter [-c FILE] [-f] [-t] [-V]
+ * Exit: 0 ok, 1 invalid configuration or usage.
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "err.h"
+
+#define DEFAULT_CONF SYSCONFDIR "/tenant-milter/tenant-milter.conf"
+
+/* usage - to stderr, exit 1 */
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: tenant-milter [-c FILE] [-f] [-t] [-V]\n");
+	exit(1);
+}
+
+/* check_only - -t: load everything, print every problem, exit status */
+static int
+check_only(const char *path)
+{
+	struct tm_err err;
+	struct tm_conf *conf;
+	int failed;
+
+	tm_err_init(&err);
+	conf = tm_conf_load(path, &err);
+	tm_err_print(&err, stderr);
+	failed = conf == NULL || tm_err_failed(&err);
+	if (!failed)
+		fprintf(stderr, "%s: configuration valid: %zu tenants\n", path,
+			conf->n_tenants);
+	tm_conf_free(conf);
+	tm_err_fini(&err);
+	return failed ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *path = DEFAULT_CONF;
+	int c, test = 0;
+
+	while ((c = getopt(argc, argv, "c:ftV")) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'f':
+			break;
+		case 't':
+			test = 1;
+			break;
+		case 'V':
+			printf("tenant-milter %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (test)
+		return check_only(path);
+	fprintf(stderr, "tenant-milter: the milter service is not implemented "
+		"in this version; only -t and -V are\n");
+	return 1;
+}

@@ -1,0 +1,100 @@
+/*
+ * snap.c - publication of configuration snapshots.
+ *
+ * The current-snapshot pointer is the one mutable global of the project.
+ * Reading it and taking a reference happen as one step under `lock`, so
+ * no thread can free a snapshot between another's read and increment.
+ */
+
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "snap.h"
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tm_snap *current;
+static unsigned long generation;
+
+/* unref - drop one reference; returns the snapshot to free, or NULL */
+static struct tm_snap *
+unref(struct tm_snap *s)
+{
+	return (s && --s->refs == 0) ? s : NULL;
+}
+
+/* snap_free - the snapshot and its configuration */
+static void
+snap_free(struct tm_snap *s)
+{
+	if (s == NULL)
+		return;
+	tm_conf_free(s->conf);
+	free(s);
+}
+
+/* tm_snap_load - build, check, publish */
+int
+tm_snap_load(const char *path, struct tm_err *err)
+{
+	struct tm_snap *s, *old;
+	struct tm_conf *conf = tm_conf_load(path, err);
+
+	if (conf == NULL)
+		return -1;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		tm_err_add(err, TM_ERR_FATAL, path, 0, "out of memory");
+		tm_conf_free(conf);
+		return -1;
+	}
+	s->conf = conf;
+	s->refs = 1;			/* the "current" reference */
+	pthread_mutex_lock(&lock);
+	s->generation = ++generation;
+	old = unref(current);
+	current = s;
+	pthread_mutex_unlock(&lock);
+	snap_free(old);			/* outside the lock: may be slow */
+	return 0;
+}
+
+/* tm_snap_acquire - current snapshot, referenced */
+struct tm_snap *
+tm_snap_acquire(void)
+{
+	struct tm_snap *s;
+
+	pthread_mutex_lock(&lock);
+	if ((s = current) != NULL)
+		s->refs++;
+	pthread_mutex_unlock(&lock);
+	return s;
+}
+
+/* tm_snap_release - last one out frees */
+void
+tm_snap_release(struct tm_snap *s)
+{
+	struct tm_snap *dead;
+
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&lock);
+	dead = unref(s);
+	pthread_mutex_unlock(&lock);
+	snap_free(dead);
+}
+
+/* tm_snap_shutdown - drop the "current" reference */
+void
+tm_snap_shutdown(void)
+{
+	struct tm_snap *dead;
+
+	pthread_mutex_lock(&lock);
+	dead = unref(current);
+	current = NULL;
+	pthread_mutex_unlock(&lock);
+	snap_free(dead);
+}

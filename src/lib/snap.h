@@ -1,0 +1,39 @@
+#ifndef TM_SNAP_H
+#define TM_SNAP_H
+
+/*
+ * snap - the current configuration as an immutable, refcounted snapshot.
+ *
+ * tm_snap_load() builds a new configuration off to the side; only when it
+ * has no fatal error is it published, replacing the old one.  A message
+ * takes a reference at its start (tm_snap_acquire) and drops it at its
+ * end: messages in flight finish under the policy they started with, and
+ * the last release of an old snapshot frees it (keys included).
+ *
+ * Thread safety: acquire/release/publish under one short mutex; the
+ * snapshot itself is never written after publication.
+ */
+
+#include "conf.h"
+#include "err.h"
+
+struct tm_snap {
+	struct tm_conf *conf;		/* owned */
+	unsigned long generation;	/* 1 for the first load, +1 per reload */
+	unsigned refs;			/* under the module's mutex */
+};
+
+/*
+ * tm_snap_load - load path; publish on success.  0 published (tenant
+ * errors may be in err: those tenants are isolated), -1 not published
+ * (the previous snapshot, if any, stays in force).
+ */
+int tm_snap_load(const char *path, struct tm_err *err);
+/* tm_snap_acquire - the current snapshot with a reference, or NULL */
+struct tm_snap *tm_snap_acquire(void);
+/* tm_snap_release - drop a reference; NULL is a no-op */
+void tm_snap_release(struct tm_snap *);
+/* tm_snap_shutdown - unpublish the current snapshot (at exit) */
+void tm_snap_shutdown(void);
+
+#endif

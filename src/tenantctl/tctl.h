@@ -1,0 +1,11 @@
+#ifndef TCTL_H
+#define TCTL_H
+
+/*
+ * tctl.h - tenantctl subcommands.  Each takes the main config path and its
+ * own arguments (argv[0] is the subcommand name) and returns the exit code.
+ */
+
+int tctl_check(const char *conf_path, int argc, char **argv);
+
+#endif

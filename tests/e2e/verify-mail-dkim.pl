@@ -1,0 +1,64 @@
+#!/usr/bin/perl
+# verify-mail-dkim.pl PORT FILE - verify every DKIM signature of FILE with
+# Mail::DKIM, keys from the harness NSD at 127.0.0.1:PORT only (never the
+# system resolver).
+#
+# Prints one line, shared by the three harness verifiers:
+#   mail-dkim: RESULT (d/s alg=result[: detail], ...)
+# RESULT is fail if any signature fails or there is none, skip if every
+# signature uses an algorithm this Mail::DKIM cannot check (Debian 12's has no
+# Ed25519), else pass.  Exit 0 pass, 1 fail, 2 skip.
+use strict;
+use warnings;
+use Mail::DKIM::Verifier;
+use Mail::DKIM::DNS;
+use Net::DNS::Resolver;
+
+my ($port, $file) = @ARGV;
+die "usage: verify-mail-dkim.pl PORT FILE\n" unless defined $file && $port =~ /^\d+$/;
+
+my $res = Net::DNS::Resolver->new(
+    nameservers => ['127.0.0.1'], port => $port, recurse => 1,
+    searchlist => [], defnames => 0, dnsrch => 0,
+    udp_timeout => 3, tcp_timeout => 3, retry => 1, retrans => 1,
+    udppacketsize => 4096,
+);
+Mail::DKIM::DNS::resolver($res);
+
+open(my $fh, '<', $file) or do { print "mail-dkim: fail (cannot open $file: $!)\n"; exit 1 };
+binmode $fh;
+my $dkim = Mail::DKIM::Verifier->new();
+while (my $line = <$fh>) {
+    $line =~ s/\r?\n\z/\r\n/;
+    $dkim->PRINT($line);
+}
+close $fh;
+$dkim->CLOSE();
+
+my ($pass, $fail, $skip) = (0, 0, 0);
+my @parts;
+foreach my $sig ($dkim->signatures) {
+    my $alg = $sig->algorithm // '?';
+    my $id = ($sig->domain // '?') . '/' . ($sig->selector // '?') . " $alg";
+    my $r = $sig->result // 'none';
+    my $detail = $sig->result_detail // '';
+    $detail =~ s/^\Q$r\E\s*//;
+    $detail =~ s/^\((.*)\)$/$1/;
+    if ($alg =~ /^ed25519/i && $r ne 'pass') {
+        $skip++;
+        push @parts, "$id=skip: Ed25519 not supported by this Mail::DKIM";
+    } elsif ($r eq 'pass') {
+        $pass++;
+        push @parts, "$id=pass";
+    } else {
+        $fail++;
+        push @parts, "$id=$r" . ($detail ne '' ? ": $detail" : '');
+    }
+}
+if (!@parts) {
+    print "mail-dkim: fail (no DKIM signature)\n";
+    exit 1;
+}
+my $result = $fail ? 'fail' : $pass ? 'pass' : 'skip';
+print "mail-dkim: $result (" . join(', ', @parts) . ")\n";
+exit($result eq 'pass' ? 0 : $result eq 'fail' ? 1 : 2);
