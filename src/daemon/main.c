@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "daemon.h"
 #include "err.h"
 
 #define DEFAULT_CONF SYSCONFDIR "/tenant-milter/tenant-milter.conf"
@@ -48,7 +49,7 @@ int
 main(int argc, char **argv)
 {
 	const char *path = DEFAULT_CONF;
-	int c, test = 0;
+	int c, test = 0, foreground = 0;
 
 	while ((c = getopt(argc, argv, "c:ftV")) != -1) {
 		switch (c) {
@@ -56,6 +57,7 @@ main(int argc, char **argv)
 			path = optarg;
 			break;
 		case 'f':
+			foreground = 1;
 			break;
 		case 't':
 			test = 1;
@@ -71,7 +73,5 @@ main(int argc, char **argv)
 		usage();
 	if (test)
 		return check_only(path);
-	fprintf(stderr, "tenant-milter: the milter service is not implemented "
-		"in this version; only -t and -V are\n");
-	return 1;
+	return tm_daemon_run(path, foreground);
 }

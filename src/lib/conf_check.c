@@ -189,12 +189,11 @@ tenant_defaults(const struct tm_conf *conf, struct tm_tenant *t)
 	return 0;
 }
 
-/* tm_conf_allowed - is addr inside the tenant's sender.allowed? */
+/* allowed - is addr inside the tenant's sender.allowed? */
 static int
 allowed(const struct tm_tenant *t, const char *addr)
 {
-	return tm_strv_has_ci(&t->sender.allowed, addr) >= 0 ||
-	       tm_strv_has_ci(&t->sender.allowed, domain_of(addr)) >= 0;
+	return tm_strv_has_ci_addr(&t->sender.allowed, addr);
 }
 
 /* check_tenant - one tenant's own rules */

@@ -60,7 +60,7 @@ entry_hash(const char *path, enum tm_dkim_alg want)
 	return h;
 }
 
-/* tm_keycache_new - empty cache, or NULL when out of memory */
+/* tm_keycache_new - empty cache (tm_keycache_free), or NULL on no memory */
 struct tm_keycache *
 tm_keycache_new(void)
 {

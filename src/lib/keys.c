@@ -214,10 +214,10 @@ tm_key_check_perms(const char *what, const char *path, char *why,
 		return -1;
 	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC)) < 0) {
 		if (errno == EACCES)
-			say(why, whylen, "%s %s: not readable: owned by uid %lu, "
-			    "we run as uid %lu: chown %lu %s", what, path,
-			    (unsigned long)st.st_uid, (unsigned long)geteuid(),
-			    (unsigned long)geteuid(), path);
+			say(why, whylen, "%s %s: not readable by uid %lu (the "
+			    "file belongs to uid %lu): chown it to the user "
+			    "tenant-milter runs as", what, path,
+			    (unsigned long)geteuid(), (unsigned long)st.st_uid);
 		else
 			say(why, whylen, "%s %s: %s", what, path,
 			    errtext(errno, eb, sizeof(eb)));
@@ -322,6 +322,11 @@ parse_pem(const char *path, const unsigned char *buf, size_t len,
 		    "unencrypted", path);
 		return NULL;
 	}
+	if (has(buf, len, "-----BEGIN OPENSSH PRIVATE KEY-----")) {
+		say(why, whylen, "key %s: is in OpenSSH format; DKIM keys must "
+		    "be PEM (tenantctl genkey makes one)", path);
+		return NULL;
+	}
 	if (!has(buf, len, "PRIVATE KEY-----")) {
 		if (has(buf, len, "-----BEGIN "))
 			say(why, whylen, "key %s: holds no private key (a public "
@@ -342,8 +347,8 @@ parse_pem(const char *path, const unsigned char *buf, size_t len,
 		say(why, whylen, "key %s: is encrypted; DKIM keys must be "
 		    "unencrypted", path);
 	} else if (pkey == NULL) {
-		say(why, whylen, "key %s: cannot parse the private key: %s",
-		    path, ssl_reason());
+		say(why, whylen, "key %s: cannot parse the private key "
+		    "(damaged PEM?): %s", path, ssl_reason());
 	}
 	return pkey;
 }
@@ -371,10 +376,8 @@ check_type(const char *path, EVP_PKEY *pkey, enum tm_dkim_alg want,
 		break;
 	default:
 		type = EVP_PKEY_get0_type_name(pkey);
-		say(why, msglen, "key %s: holds a%s %s key; DKIM keys are RSA "
-		    "or Ed25519", path,
-		    type && strchr("AEIOU", type[0]) ? "n" : "",
-		    type ? type : "unknown");
+		say(why, msglen, "key %s: holds a key of type %s; DKIM keys "
+		    "are RSA or Ed25519", path, type ? type : "unknown");
 		return -1;
 	}
 	if (*algp != want) {
@@ -522,7 +525,7 @@ tm_key_free(struct tm_key *key)
 	free(key);
 }
 
-/* tm_key_txt - "v=DKIM1; k=rsa; p=..." (RFC 6376 section 3.6.1) */
+/* tm_key_txt - "v=DKIM1; k=rsa; p=..." (RFC 6376 3.6.1); caller frees */
 char *
 tm_key_txt(const struct tm_key *key)
 {
@@ -538,6 +541,7 @@ tm_key_txt(const struct tm_key *key)
 /*
  * tm_key_txt_zone - RFC 1035 master-file TXT record: one quoted string
  * of at most 255 bytes (on the wire, i.e. before escaping) per line.
+ * Caller frees; NULL when out of memory.
  */
 char *
 tm_key_txt_zone(const char *selector, const char *domain, const char *txt)

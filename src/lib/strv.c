@@ -57,6 +57,16 @@ tm_strv_has_ci(const struct tm_strv *sv, const char *s)
 	return -1;
 }
 
+/* tm_strv_has_ci_addr - address entry, or domain entry for its domain */
+int
+tm_strv_has_ci_addr(const struct tm_strv *sv, const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	return tm_strv_has_ci(sv, addr) >= 0 ||
+	       (at != NULL && tm_strv_has_ci(sv, at + 1) >= 0);
+}
+
 /* tm_lowercase - ASCII lower-case copy */
 char *
 tm_lowercase(const char *s)

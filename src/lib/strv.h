@@ -17,6 +17,13 @@ void tm_strv_fini(struct tm_strv *);
 /* tm_strv_has_ci - index of s in v, case-insensitive, or -1 */
 long tm_strv_has_ci(const struct tm_strv *, const char *s);
 
+/*
+ * tm_strv_has_ci_addr - does a list of domains and addresses allow addr?
+ * An address entry matches exactly, a domain entry matches addr's domain
+ * (not its subdomains).  Case-insensitive.  1 yes, 0 no.
+ */
+int tm_strv_has_ci_addr(const struct tm_strv *, const char *addr);
+
 /* tm_lowercase - a lower-case ASCII copy */
 char *tm_lowercase(const char *);
 /* tm_path_join - dir/rel, or a copy of rel when it is absolute */

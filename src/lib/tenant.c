@@ -8,10 +8,11 @@
  *
  * Every map is an open-addressing table with linear probing, sized once
  * before the first insert (load factor at most 1/2), so building makes a
- * fixed number of allocations and a lookup makes none.  String keys are
- * borrowed from the configuration.  Networks are keyed by (family,
- * prefix, masked address); a lookup probes once per prefix length in use
- * for the family, longest first.
+ * fixed number of allocations and a lookup makes none.  Keys are copied
+ * into one arena per map next to their tenant pointer: a lookup touches
+ * a slot and one entry, not the configuration's scattered strings.
+ * Networks are keyed by (family, prefix, masked address); a lookup probes
+ * once per prefix length in use for the family, longest first.
  *
  * Failure: duplicate claims are reported to the caller's error list and
  * the first claim (configuration order) wins.  Out of memory can only
@@ -34,27 +35,35 @@
 #include "tenant.h"
 
 /*
- * A table slot is 8 bytes, the hash and a reference into the entry array
- * (index + 1, 0 = empty), so that the probed table stays small and hot in
- * the cache; entries are appended in claim order.
+ * A table slot is 8 bytes, the hash and a reference to the entry (0 =
+ * empty), so that the probed table stays small and hot in the cache;
+ * entries are appended in claim order.
  */
 struct slot {
 	uint32_t hash;
 	uint32_t ref;
 };
 
-/* One string key (borrowed) and the tenant that claims it. */
+/* One string key in a map's arena: the claiming tenant, then the key. */
 struct str_ent {
-	const char *key;
 	const struct tm_tenant *tenant;
+	char key[];
 };
+
+/* Arena entries start at multiples of ENT_ALIGN; ref = offset / it + 1. */
+#define ENT_ALIGN	sizeof(struct str_ent)
 
 struct str_map {
 	struct slot *slots;
 	size_t mask;			/* capacity (a power of 2) - 1 */
-	struct str_ent *ents;
-	size_t n;
+	unsigned char *arena;		/* struct str_ent, one after another */
+	size_t used, size;		/* bytes */
 	int ci;				/* keys compare case-insensitively */
+};
+
+/* The sizes a str_map is made for: keys and arena bytes. */
+struct str_need {
+	size_t n, bytes;
 };
 
 /* Family slots: 0 IPv4, 1 IPv6. */
@@ -158,18 +167,45 @@ table_cap(size_t n)
 	return cap;
 }
 
-/* str_map_init - room for n keys; 0 ok, -1 out of memory */
-static int
-str_map_init(struct str_map *m, size_t n, int ci)
+/* ent_size - arena bytes of the entry for a key of len bytes */
+static size_t
+ent_size(size_t len)
 {
-	size_t cap = table_cap(n);
+	return (sizeof(struct str_ent) + len + 1 + ENT_ALIGN - 1) /
+	       ENT_ALIGN * ENT_ALIGN;
+}
+
+/* str_need_add - count one key that a map will hold */
+static void
+str_need_add(struct str_need *need, const char *key)
+{
+	need->n++;
+	need->bytes += ent_size(strlen(key));
+}
+
+/* str_map_init - room for what need counted; 0 ok, -1 out of memory */
+static int
+str_map_init(struct str_map *m, const struct str_need *need, int ci)
+{
+	size_t cap = table_cap(need->n);
 
 	m->ci = ci;
-	if (cap == 0 || (m->slots = calloc(cap, sizeof(*m->slots))) == NULL ||
-	    (m->ents = calloc(n ? n : 1, sizeof(*m->ents))) == NULL)
+	if (cap == 0 || need->bytes / ENT_ALIGN >= UINT32_MAX)
+		return -1;
+	if ((m->slots = calloc(cap, sizeof(*m->slots))) == NULL ||
+	    (m->arena = malloc(need->bytes ? need->bytes : 1)) == NULL)
 		return -1;
 	m->mask = cap - 1;
+	m->size = need->bytes;
 	return 0;
+}
+
+/* str_ent_at - the entry a slot refers to */
+static const struct str_ent *
+str_ent_at(const struct str_map *m, uint32_t ref)
+{
+	return (const struct str_ent *)(const void *)
+		(m->arena + (size_t)(ref - 1) * ENT_ALIGN);
 }
 
 /* str_map_slot - the slot holding key, or the empty slot where it goes */
@@ -183,7 +219,8 @@ str_map_slot(const struct str_map *m, const char *key, uint32_t h)
 
 		if (s->ref == 0)
 			return s;
-		if (s->hash == h && str_eq(m->ents[s->ref - 1].key, key, m->ci))
+		if (s->hash == h &&
+		    str_eq(str_ent_at(m, s->ref)->key, key, m->ci))
 			return s;
 	}
 }
@@ -191,20 +228,27 @@ str_map_slot(const struct str_map *m, const char *key, uint32_t h)
 /*
  * str_map_claim - give key to tenant unless already claimed.  Returns the
  * earlier claimant, or NULL when the claim was recorded.  The map was
- * sized for every key, so there is always an empty slot.
+ * sized for every key (slots and arena), so there is always room.
  */
 static const struct tm_tenant *
 str_map_claim(struct str_map *m, const char *key, const struct tm_tenant *t)
 {
 	uint32_t h = hash_str(key, m->ci);
 	struct slot *s = str_map_slot(m, key, h);
+	struct str_ent *e;
+	size_t len;
 
 	if (s->ref != 0)
-		return m->ents[s->ref - 1].tenant;
-	m->ents[m->n].key = key;
-	m->ents[m->n].tenant = t;
+		return str_ent_at(m, s->ref)->tenant;
+	len = strlen(key);
+	if (m->used + ent_size(len) > m->size)
+		return NULL;		/* not counted by index_alloc: a bug */
+	e = (struct str_ent *)(void *)(m->arena + m->used);
+	e->tenant = t;
+	memcpy(e->key, key, len + 1);
 	s->hash = h;
-	s->ref = (uint32_t)++m->n;
+	s->ref = (uint32_t)(m->used / ENT_ALIGN + 1);
+	m->used += ent_size(len);
 	return NULL;
 }
 
@@ -217,7 +261,7 @@ str_map_get(const struct str_map *m, const char *key)
 	if (m->slots == NULL || key == NULL)
 		return NULL;
 	s = str_map_slot(m, key, hash_str(key, m->ci));
-	return s->ref ? m->ents[s->ref - 1].tenant : NULL;
+	return s->ref ? str_ent_at(m, s->ref)->tenant : NULL;
 }
 
 /* net_mask - copy addr keeping the first prefix bits, zero the rest */
@@ -310,7 +354,7 @@ net_map_slot(const struct net_map *m, int fam, int prefix,
 
 /*
  * net_map_claim - give a network to tenant unless already claimed.
- * Returns the earlier claim's slot, or NULL when recorded (or when the
+ * Returns the earlier claim, or NULL when recorded (or when the
  * family is unknown: conf.c only produces AF_INET and AF_INET6).
  */
 static const struct net_ent *
@@ -428,25 +472,33 @@ static struct tm_index *
 index_alloc(const struct tm_conf *conf)
 {
 	struct tm_index *idx;
-	size_t i, j, n_sasl = 0, n_dom = 0, n_owner = 0, n_net = 0;
+	struct str_need sasl = { 0, 0 }, header = { 0, 0 }, dom = { 0, 0 };
+	struct str_need owner = { 0, 0 };
+	size_t i, j, n_net = 0;
 
 	for (i = 0; i < conf->n_tenants; i++) {
 		const struct tm_tenant *t = conf->tenants[i];
 
-		n_sasl += t->match.sasl_users.n;
-		n_dom += t->match.sender_domains.n;
-		n_net += t->match.n_networks;
-		n_owner += t->match.sender_domains.n;
-		n_owner += t->provider_domain != NULL;
+		for (j = 0; j < t->match.sasl_users.n; j++)
+			str_need_add(&sasl, t->match.sasl_users.v[j]);
+		str_need_add(&header, header_of(t));
+		for (j = 0; j < t->match.sender_domains.n; j++) {
+			str_need_add(&dom, t->match.sender_domains.v[j]);
+			str_need_add(&owner, t->match.sender_domains.v[j]);
+		}
+		if (t->provider_domain != NULL)
+			str_need_add(&owner, t->provider_domain);
 		for (j = 0; j < t->sender.allowed.n; j++)
-			n_owner += strchr(t->sender.allowed.v[j], '@') == NULL;
+			if (strchr(t->sender.allowed.v[j], '@') == NULL)
+				str_need_add(&owner, t->sender.allowed.v[j]);
+		n_net += t->match.n_networks;
 	}
 	if ((idx = calloc(1, sizeof(*idx))) == NULL)
 		return NULL;
-	if (str_map_init(&idx->sasl, n_sasl, 0) < 0 ||
-	    str_map_init(&idx->header, conf->n_tenants, 1) < 0 ||
-	    str_map_init(&idx->domain, n_dom, 1) < 0 ||
-	    str_map_init(&idx->owner, n_owner, 1) < 0 ||
+	if (str_map_init(&idx->sasl, &sasl, 0) < 0 ||
+	    str_map_init(&idx->header, &header, 1) < 0 ||
+	    str_map_init(&idx->domain, &dom, 1) < 0 ||
+	    str_map_init(&idx->owner, &owner, 1) < 0 ||
 	    net_map_init(&idx->net, n_net) < 0) {
 		tm_index_free(idx);
 		return NULL;
@@ -473,10 +525,10 @@ index_networks(struct tm_index *idx, const struct tm_tenant *t,
 }
 
 /*
- * index_owners - the domain-owner map, in three passes so that the result
- * does not depend on tenant order: sender domains and provider domains
- * first, then domains of sender.allowed, then the domain part of every
- * address in sender.allowed is checked against them.
+ * index_owners - the domain-owner map, one pass per kind of claim so that
+ * what is reported does not depend on tenant order: sender domains, then
+ * provider domains, then domains of sender.allowed; last, the domain of
+ * every address in sender.allowed is checked against all of them.
  */
 static void
 index_owners(struct tm_index *idx, const struct tm_conf *conf,
@@ -560,13 +612,13 @@ tm_index_free(struct tm_index *idx)
 	if (idx == NULL)
 		return;
 	free(idx->sasl.slots);
-	free(idx->sasl.ents);
+	free(idx->sasl.arena);
 	free(idx->header.slots);
-	free(idx->header.ents);
+	free(idx->header.arena);
 	free(idx->domain.slots);
-	free(idx->domain.ents);
+	free(idx->domain.arena);
 	free(idx->owner.slots);
-	free(idx->owner.ents);
+	free(idx->owner.arena);
 	free(idx->net.slots);
 	free(idx->net.ents);
 	free(idx);

@@ -140,6 +140,7 @@ RequireSafeKeys         no
 UMask                   077
 EOF
     h_daemon "$name" opendkim -f -x "$d/opendkim.conf"
+    h_nudge_port "$name" "$port"
     h_wait_port "$port" 10 || h_die "opendkim did not start; see $H/$name.log"
     H_OPENDKIM_MILTER=inet:127.0.0.1:$port
     export H_OPENDKIM_MILTER

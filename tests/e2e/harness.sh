@@ -14,8 +14,11 @@
 #                        foreground), output to $H/NAME.log, PID registered
 #   h_register NAME PID  register a PID started some other way
 #   h_pid NAME           print NAME's registered PID
-#   h_stop NAME          stop NAME by PID: TERM, wait <= 5s, then KILL;
-#                        waits for its child processes too
+#   h_nudge_port NAME PORT  NAME is a libmilter daemon listening on
+#                        127.0.0.1:PORT: h_stop connects there after TERM,
+#                        else libmilter notices the TERM only within 5s
+#   h_stop NAME...       stop these by PID: TERM all, wait <= 8s for them
+#                        and their child processes, then KILL the rest
 #   h_stop_all           stop everything (postfix first), newest first
 #   h_all_pids           print every PID the harness ever registered,
 #                        plus the children seen when it stopped them
@@ -112,6 +115,8 @@ h_daemon() {
 
 h_pid() { cat "$H/run/$1.pid" 2>/dev/null; }
 
+h_nudge_port() { echo "$2" >"$H/run/$1.nudge"; }
+
 # h__descendants PID - every descendant PID, one a line
 h__descendants() {
     local c
@@ -121,16 +126,25 @@ h__descendants() {
     done
 }
 
-# h__kill_pids PID... - TERM the first, wait for all, KILL what is left
+# h__kill_pids "MAIN..." ALL... - TERM the MAIN PIDs, wait up to 8s for
+# ALL of them (mains and their descendants) to go, then KILL what is left.
+# libmilter daemons (opendkim) take up to ~5s to leave their accept loop.
 h__kill_pids() {
-    local p end=$((SECONDS + 5)) left
-    kill -TERM "$1" 2>/dev/null
+    local p end=$((SECONDS + 8)) left n=0 port
+    # shellcheck disable=SC2086
+    kill -TERM $1 2>/dev/null
+    shift
     while :; do
         left=
         for p in "$@"; do h_alive "$p" && left="$left $p"; done
         [ -z "$left" ] && break
+        # libmilter looks at its stop flag only every 5s or after accept():
+        # connect to the registered listen ports to wake it up.
+        if [ $((n++ % 5)) -eq 1 ]; then
+            for port in $H_NUDGE; do h__port_open "$port"; done
+        fi
         if [ "$SECONDS" -ge "$end" ]; then
-            h_log "still alive after TERM, killing:$left"
+            h_log "still alive 8s after TERM, killing:$left"
             # shellcheck disable=SC2086
             kill -KILL $left 2>/dev/null
             end=$((SECONDS + 5))
@@ -141,29 +155,39 @@ h__kill_pids() {
     return 0
 }
 
+# h_stop NAME... - stop these servers by PID, all at once
 h_stop() {
-    local name=$1 pid kids
-    pid=$(h_pid "$name") || return 0
-    [ -n "$pid" ] || return 0
-    kids=$(h__descendants "$pid")
-    [ -n "$kids" ] && echo "$kids" >>"$H/run/seen"
+    local name pid kids mains= all= H_NUDGE=
+    for name in "$@"; do
+        pid=$(h_pid "$name") || continue
+        [ -n "$pid" ] || continue
+        H_NUDGE="$H_NUDGE $(cat "$H/run/$name.nudge" 2>/dev/null)"
+        kids=$(h__descendants "$pid")
+        [ -n "$kids" ] && echo "$kids" >>"$H/run/seen"
+        mains="$mains $pid"
+        all="$all $pid $kids"
+        rm -f "$H/run/$name.pid"
+    done
+    [ -n "$mains" ] || return 0
     # shellcheck disable=SC2086
-    h__kill_pids "$pid" $kids
-    rm -f "$H/run/$name.pid"
+    h__kill_pids "$mains" $all
 }
 
 h_stop_all() {
-    local name
+    local name names=
     if [ -f "$H/run/postfix.pid" ] && declare -F h_postfix_stop >/dev/null; then
         h_postfix_stop
     fi
     for name in $(tac "$H/run/order"); do
-        [ -f "$H/run/$name.pid" ] && h_stop "$name"
+        [ -f "$H/run/$name.pid" ] && names="$names $name"
     done
+    # shellcheck disable=SC2086
+    [ -z "$names" ] || h_stop $names
     return 0
 }
 
 h_all_pids() { sort -un "$H/run/seen"; }
+H_NUDGE=
 
 h_wait_for() {
     local t=$1 end; shift
@@ -180,7 +204,7 @@ h_wait_port() { h_wait_for "${2:-10}" h__port_open "$1"; }
 
 # TAP
 h_plan() { H_PLANNED=$1; echo "1..$1"; }
-h_diag() { printf '# %s\n' "$@"; }
+h_diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 
 h_ok() {
     local desc=$1; shift

@@ -81,6 +81,7 @@ def main():
             reason = log.error or log.last
         except Exception as e:  # dkimpy raises on some malformed input
             good, reason = False, "%s: %s" % (e.__class__.__name__, e)
+        reason = reason.split(" (got ")[0]
         if good:
             parts.append(ident + "=pass")
         else:

@@ -164,10 +164,10 @@ report(DKIM *dkim, DKIM_STAT eom)
 		    pass ? "pass" : "fail");
 		if (!pass) {
 			int err = dkim_sig_geterror(sig);
-			const char *why = err != DKIM_SIGERROR_OK ?
-			    dkim_sig_geterrorstr(err) :
+			const char *why =
 			    dkim_sig_getbh(sig) == DKIM_SIGBH_MISMATCH ?
-			    "body hash mismatch" : "not verified";
+			    "body hash mismatch" : err != DKIM_SIGERROR_OK ?
+			    dkim_sig_geterrorstr(err) : "not verified";
 
 			ok = 0;
 			off += snprintf(line + off, sizeof line - off, ": %s",

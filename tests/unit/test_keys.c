@@ -33,6 +33,27 @@
 #include "keys.h"
 #include "unit.h"
 
+/*
+ * libopendkim 2.11.0~beta2 leaks the EVP_PKEY it parses for every Ed25519
+ * signature (dkim_free() does not free it).  Under AddressSanitizer, that
+ * one signing call is exempt from leak checking; nothing else is.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define TM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TM_ASAN 1
+#endif
+#endif
+#ifdef TM_ASAN
+#include <sanitizer/lsan_interface.h>
+#define UPSTREAM_LEAK_BEGIN(cond)	do { if (cond) __lsan_disable(); } while (0)
+#define UPSTREAM_LEAK_END(cond)		do { if (cond) __lsan_enable(); } while (0)
+#else
+#define UPSTREAM_LEAK_BEGIN(cond)	do { } while (0)
+#define UPSTREAM_LEAK_END(cond)		do { } while (0)
+#endif
+
 static char dir[256];			/* the fixture's key directory */
 
 /* at - dir/name into buf */
@@ -197,6 +218,9 @@ setup(void)
 	static const char garbage[] = "-----BEGIN PRIVATE KEY-----\n"
 	    "AAAAB3NzaC1yc2EAAAADAQABAAABAQC7\n-----END PRIVATE KEY-----\n";
 	static const char text[] = "this is not a key\n";
+	static const char openssh[] = "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+	    "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2\n"
+	    "-----END OPENSSH PRIVATE KEY-----\n";
 	const char *tmp = getenv("TMPDIR");
 	char path[PATH_MAX], link[PATH_MAX], gen_why[TM_KEY_MSG], *big;
 	EVP_PKEY *pkey;
@@ -250,6 +274,7 @@ setup(void)
 
 	write_file("garbage.key", garbage, sizeof(garbage) - 1, 0600);
 	write_file("text.key", text, sizeof(text) - 1, 0600);
+	write_file("openssh.key", openssh, sizeof(openssh) - 1, 0600);
 	write_file("empty.key", "", 0, 0600);
 	big = malloc(70000);
 	ck_assert(big != NULL);
@@ -318,9 +343,10 @@ START_TEST(test_load)
 		  "key @/rsa2048.key: holds an RSA key but algorithm is "
 		  "ed25519-sha256" },
 		{ "ec.key", TM_ALG_RSA_SHA256, 0, NULL,
-		  "key @/ec.key: holds an EC key; DKIM keys are RSA or Ed25519" },
+		  "key @/ec.key: holds a key of type EC; DKIM keys are RSA or "
+		  "Ed25519" },
 		{ "ed448.key", TM_ALG_ED25519_SHA256, 0, NULL,
-		  "key @/ed448.key: holds an ED448 key" },
+		  "key @/ed448.key: holds a key of type ED448" },
 		{ "enc8.key", TM_ALG_RSA_SHA256, 0, NULL,
 		  "key @/enc8.key: is encrypted; DKIM keys must be unencrypted" },
 		{ "enctrad.key", TM_ALG_RSA_SHA256, 0, NULL,
@@ -328,6 +354,8 @@ START_TEST(test_load)
 		  "unencrypted" },
 		{ "garbage.key", TM_ALG_RSA_SHA256, 0, NULL,
 		  "key @/garbage.key: cannot parse the private key" },
+		{ "openssh.key", TM_ALG_ED25519_SHA256, 0, NULL,
+		  "key @/openssh.key: is in OpenSSH format" },
 		{ "text.key", TM_ALG_RSA_SHA256, 0, NULL,
 		  "key @/text.key: not a PEM private key" },
 		{ "pub.key", TM_ALG_RSA_SHA256, 0, NULL,
@@ -526,7 +554,7 @@ END_TEST
 /* Not readable by us: only testable as root, by becoming nobody. */
 START_TEST(test_perms_unreadable)
 {
-	char path[PATH_MAX], why[TM_KEY_MSG];
+	char path[PATH_MAX], why[TM_KEY_MSG], want[PATH_MAX + 64];
 	int rc;
 
 	if (geteuid() != 0)
@@ -536,10 +564,10 @@ START_TEST(test_perms_unreadable)
 	rc = tm_key_check_perms("key", path, why, sizeof(why));
 	ck_assert(seteuid(0) == 0);
 	ck_assert_int_eq(rc, -1);
-	ck_assert_msg(strstr(why, path) != NULL &&
-		      (strstr(why, "not readable") != NULL ||
-		       strstr(why, "Permission denied") != NULL),
-		      "got \"%s\", want \"not readable\" naming %s", why, path);
+	snprintf(want, sizeof(want), "key %s: not readable by uid 65534 "
+		 "(the file belongs to uid 0)", path);
+	ck_assert_msg(strncmp(why, want, strlen(want)) == 0,
+		      "got \"%s\", want \"%s...\"", why, want);
 }
 END_TEST
 
@@ -795,10 +823,11 @@ START_TEST(test_generate)
 		{ "rsa2048.key/k.key", TM_ALG_ED25519_SHA256, 0, 0,
 		  "key @/rsa2048.key/k.key: @/rsa2048.key is not a directory" },
 	};
+	mode_t old_umask;
 	size_t i;
 
 	make_dir("gen", 0700);
-	umask(0277);		/* the file must still come out 0600 */
+	old_umask = umask(0277);	/* the file must still come out 0600 */
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char path[PATH_MAX], why[TM_KEY_MSG], warn[TM_KEY_MSG];
 		char want[TM_KEY_MSG];
@@ -828,7 +857,7 @@ START_TEST(test_generate)
 		ck_assert_str_eq(warn, "");
 		tm_key_free(key);
 	}
-	umask(022);
+	umask(old_umask);
 }
 END_TEST
 
@@ -955,8 +984,8 @@ START_TEST(test_cache_many)
 		}
 		secs = elapsed(&t0);
 		/* a linear scan needs ~5e9 string compares for round 1 */
-		ck_assert_msg(round == 0 || secs < 2.0,
-			      "100000 cached lookups took %.2f s, want < 2 s",
+		ck_assert_msg(round == 0 || secs < 10.0,
+			      "100000 cached lookups took %.2f s, want < 10 s",
 			      secs);
 	}
 	tm_keycache_free(kc);
@@ -1052,7 +1081,9 @@ START_TEST(test_opendkim_sign)
 			      cases[i].dkim_alg, -1, &st);
 		ck_assert_msg(d != NULL && st == DKIM_STAT_OK,
 			      "%s: dkim_sign: got %d", cases[i].file, st);
+		UPSTREAM_LEAK_BEGIN(cases[i].alg == TM_ALG_ED25519_SHA256);
 		st = feed(d, NULL);
+		UPSTREAM_LEAK_END(cases[i].alg == TM_ALG_ED25519_SHA256);
 		ck_assert_msg(st == DKIM_STAT_OK, "%s: dkim_eom: got %d (%s)",
 			      cases[i].file, st, dkim_geterror(d));
 		st = dkim_getsighdr_d(d, strlen("DKIM-Signature: "), &sig,

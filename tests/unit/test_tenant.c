@@ -117,7 +117,8 @@ tenant_of(const struct spec *s, int line)
 		n++;
 	t->match.networks = xcalloc(n, sizeof(struct tm_cidr));
 	for (j = 0; j < n; j++)
-		ck_assert_msg(parse_cidr(s->nets[j], &t->match.networks[j]) == 0,
+		ck_assert_msg(parse_cidr(s->nets[j],
+					 &t->match.networks[j]) == 0,
 			      "bad network %s", s->nets[j]);
 	t->match.n_networks = n;
 	strv_of(&t->match.sender_domains, s->domains);

@@ -1,0 +1,151 @@
+/*
+ * daemon.c - the milter's life: load the configuration, bind the socket,
+ * drop privileges, detach, serve, stop gracefully.
+ *
+ * Order matters: the socket is bound (smfi_opensocket) while still root,
+ * so a privileged port or a socket directory owned by root work; then
+ * privileges are dropped for good, before any message is read.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "err.h"
+#include "log.h"
+#include "milter.h"
+#include "sign.h"
+#include "snap.h"
+
+/* Seconds a stop waits for messages in flight. */
+#define STOP_GRACE 60
+
+/* report - every configuration problem, to syslog and stderr */
+static void
+report(const struct tm_err *err)
+{
+	char buf[1024];
+	size_t i;
+
+	for (i = 0; i < err->n; i++) {
+		tm_err_format(&err->items[i], buf, sizeof(buf));
+		tm_log(err->items[i].kind == TM_ERR_WARNING ? TM_LOG_WARNING :
+		       TM_LOG_ERROR, "%s", buf);
+	}
+}
+
+/* drop_privileges - become user for good; -1 on any failure */
+static int
+drop_privileges(const char *user, const char *sock)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (user == NULL)
+		return 0;
+	if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || res == NULL) {
+		tm_log(TM_LOG_FATAL, "user %s: no such user", user);
+		return -1;
+	}
+	if (geteuid() != 0) {
+		if (geteuid() != pw.pw_uid)
+			tm_log(TM_LOG_WARNING, "not started as root: cannot "
+			       "become user %s; running as uid %ld", user,
+			       (long)geteuid());
+		return 0;
+	}
+	/* A unix socket must stay usable by the MTA after the drop. */
+	if (sock && (strncmp(sock, "unix:", 5) == 0 ||
+		     strncmp(sock, "local:", 6) == 0) &&
+	    chown(strchr(sock, ':') + 1, pw.pw_uid, pw.pw_gid) < 0)
+		tm_log(TM_LOG_WARNING, "chown %s: %s", strchr(sock, ':') + 1,
+		       strerror(errno));
+	if (initgroups(user, pw.pw_gid) < 0 || setgid(pw.pw_gid) < 0 ||
+	    setuid(pw.pw_uid) < 0) {
+		tm_log(TM_LOG_FATAL, "cannot become user %s: %s", user,
+		       strerror(errno));
+		return -1;
+	}
+	if (setuid(0) == 0) {
+		tm_log(TM_LOG_FATAL, "privileges could be regained after the drop");
+		return -1;
+	}
+	return 0;
+}
+
+/* start - configuration, log, signer library; -1 on fatal error */
+static int
+start(const char *path, int foreground, struct tm_snap **snap)
+{
+	struct tm_err err;
+
+	tm_log_open("tenant-milter", "mail", "info", foreground);
+	tm_err_init(&err);
+	if (tm_snap_load(path, &err) < 0) {
+		report(&err);
+		tm_log(TM_LOG_FATAL, "%s: invalid configuration, not starting",
+		       path);
+		tm_err_fini(&err);
+		return -1;
+	}
+	*snap = tm_snap_acquire();
+	tm_log_open("tenant-milter", (*snap)->conf->log.facility,
+		    (*snap)->conf->log.level, foreground);
+	report(&err);
+	tm_err_fini(&err);
+	if (tm_sign_init() < 0) {
+		tm_log(TM_LOG_FATAL, "cannot initialize libopendkim");
+		return -1;
+	}
+	return 0;
+}
+
+/* tm_daemon_run - serve until stopped */
+int
+tm_daemon_run(const char *path, int foreground)
+{
+	struct tm_snap *snap = NULL;
+	char *sock, *user;
+	int rc;
+
+	if (start(path, foreground, &snap) < 0)
+		return 1;
+	sock = strdup(snap->conf->socket);
+	user = snap->conf->user ? strdup(snap->conf->user) : NULL;
+	tm_log(TM_LOG_INFO, "starting: %zu tenants, socket %s",
+	       snap->conf->n_tenants, sock);
+	tm_snap_release(snap);
+	if (sock == NULL || smfi_setconn(sock) != MI_SUCCESS ||
+	    smfi_register(*tm_milter_desc()) != MI_SUCCESS ||
+	    smfi_opensocket(1) != MI_SUCCESS) {
+		tm_log(TM_LOG_FATAL, "cannot listen on %s", sock ? sock : "?");
+		return 1;
+	}
+	if (drop_privileges(user, sock) < 0)
+		return 1;
+	if (!foreground && daemon(0, 0) < 0) {
+		tm_log(TM_LOG_FATAL, "cannot detach: %s", strerror(errno));
+		return 1;
+	}
+	tm_reload_setup(path);
+	rc = smfi_main();
+	tm_log(TM_LOG_INFO, "stopping: waiting for %d connections",
+	       tm_milter_active());
+	if (tm_milter_wait_idle(STOP_GRACE) < 0)
+		tm_log(TM_LOG_WARNING, "stopping with %d connections still open",
+		       tm_milter_active());
+	tm_snap_shutdown();
+	tm_sign_fini();
+	free(sock);
+	free(user);
+	tm_log(TM_LOG_INFO, "stopped");
+	return rc == MI_SUCCESS ? 0 : 1;
+}

@@ -1,0 +1,98 @@
+#ifndef TM_POLICY_H
+#define TM_POLICY_H
+
+/*
+ * policy - what happens to one message: which tenant sent it (ident.c,
+ * DESIGN.md step 1) and, from the facts of the message and the tenant's
+ * settings, the decision (steps 2, 3, 5, 6, 10): reject or tempfail with
+ * an SMTP reply, or accept with header and envelope changes, the DKIM
+ * entries that sign, the annotation and the log line.
+ *
+ * Pure functions of (configuration, message facts): the milter and
+ * `tenantctl try` call the same ones.  A decision borrows tenant and dkim
+ * pointers from the configuration: valid while the snapshot is held.
+ * Thread-safe.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "conf.h"
+#include "hdrs.h"
+
+/* The facts of one message, as the MTA reported them. */
+struct tm_msg {
+	const char *queue_id;		/* "NOQUEUE" when unknown */
+	const struct sockaddr *client;	/* NULL: local submission */
+	const char *auth_user;		/* {auth_authen}, or NULL */
+	const char *mail_from;		/* envelope address; "" null path */
+	const struct tm_hdrs *hdrs;
+};
+
+enum tm_verdict {
+	TM_V_ACCEPT,			/* with the changes below */
+	TM_V_HOLD,			/* accept into the hold queue */
+	TM_V_REJECT,			/* 5xx */
+	TM_V_TEMPFAIL,			/* 4xx */
+};
+
+#define TM_MAX_SIGS 8
+
+struct tm_decision {
+	const struct tm_tenant *tenant;	/* NULL: unknown */
+	enum tm_ident via;		/* valid when tenant != NULL */
+	enum tm_verdict verdict;
+	const char *action;		/* log word: accept rewrite fallback hold
+					 * reject tempfail */
+	const char *rcode, *xcode;	/* reject/tempfail: "550", "5.7.1" */
+	char *reply;			/* reject/tempfail text */
+	char *reason;			/* why, for log and annotation; or NULL */
+	bool log_error;			/* a tenant misconfiguration: log at error */
+
+	char *new_from;			/* From value to set, or NULL */
+	bool from_added;		/* there was no From: add it */
+	char *new_reply_to;		/* Reply-To value to set, or NULL */
+	char *new_env_from;		/* envelope sender to set, or NULL */
+	char *from_addr;		/* From address as the message leaves */
+
+	const char *spf;		/* "-" when not evaluated */
+	const struct tm_dkim *sign[TM_MAX_SIGS];
+	size_t n_sign;
+	const char *sign_mode;		/* mode whose keys sign: tenant's or provider */
+};
+
+/*
+ * tm_ident_tenant - DESIGN.md step 1: the first method of identify.order
+ * that names a tenant.  Returns the tenant (borrowed) and sets *via, or
+ * NULL.  The identify header counts only from trusted_networks or an
+ * authenticated session.
+ */
+const struct tm_tenant *tm_ident_tenant(const struct tm_conf *,
+					const struct tm_msg *,
+					enum tm_ident *via);
+/* tm_ident_trusted - is the client in identify.trusted_networks? */
+int tm_ident_trusted(const struct tm_conf *, const struct sockaddr *);
+
+/*
+ * tm_policy_decide - the whole decision for a message whose headers are
+ * complete.  0 decided (see d->verdict), -1 out of memory (the caller
+ * tempfails).  Free with tm_decision_fini.
+ */
+int tm_policy_decide(const struct tm_conf *, const struct tm_msg *,
+		     struct tm_decision *d);
+void tm_decision_fini(struct tm_decision *);
+
+/* tm_policy_dkim_desc - "acme.example/lms2026,..." or "none"; caller's buf */
+char *tm_policy_dkim_desc(const struct tm_decision *, char *buf, size_t len);
+/* tm_policy_annotation - the annotate_header value; caller frees */
+char *tm_policy_annotation(const struct tm_decision *);
+/* tm_policy_log_line - the decision line after "QUEUEID: "; caller frees */
+char *tm_policy_log_line(const struct tm_decision *);
+/*
+ * tm_policy_is_removed - is this incoming header removed (the identify
+ * header and the annotation header, any case, every copy)?
+ */
+int tm_policy_is_removed(const struct tm_conf *, const char *name);
+
+#endif

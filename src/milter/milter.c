@@ -1,0 +1,335 @@
+/*
+ * milter.c - libmilter callbacks from connect to end of headers; the body
+ * is streamed into the signer; milter_eom.c finishes the message.
+ *
+ * Failure policy: anything that goes wrong inside (out of memory, a
+ * signer that cannot start) tempfails the message with 451 4.3.0; a
+ * message is never accepted unsigned because of an internal error.
+ */
+
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "addr.h"
+#include "log.h"
+#include "milter.h"
+#include "milter_msg.h"
+
+/* Headers beyond this total are refused: a milter must not grow unbounded. */
+#define MAX_HEADER_BYTES (1024 * 1024)
+
+static pthread_mutex_t active_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t active_cond = PTHREAD_COND_INITIALIZER;
+static int active;
+
+/* conn_of - the private context */
+static struct tm_conn *
+conn_of(SMFICTX *ctx)
+{
+	return smfi_getpriv(ctx);
+}
+
+/* tm_conn_reset - forget the message in progress */
+void
+tm_conn_reset(struct tm_conn *c)
+{
+	tm_signer_free(c->signer);
+	c->signer = NULL;
+	tm_decision_fini(&c->d);
+	c->decided = false;
+	tm_hdrs_fini(&c->hdrs);
+	free(c->queue_id);
+	free(c->auth_user);
+	free(c->mail_from);
+	c->queue_id = c->auth_user = c->mail_from = NULL;
+	tm_snap_release(c->snap);
+	c->snap = NULL;
+}
+
+/* tm_milter_queue_id - Postfix's queue id ({i}) once it exists */
+const char *
+tm_milter_queue_id(SMFICTX *ctx, struct tm_conn *c)
+{
+	const char *qid;
+
+	if (c->queue_id)
+		return c->queue_id;
+	qid = smfi_getsymval(ctx, "i");
+	if (qid && *qid)
+		c->queue_id = strdup(qid);
+	return c->queue_id ? c->queue_id : "NOQUEUE";
+}
+
+/* tm_milter_tempfail - internal trouble: 451, logged, never accepted */
+sfsistat
+tm_milter_tempfail(SMFICTX *ctx, struct tm_conn *c, const char *why)
+{
+	tm_log(TM_LOG_ERROR, "%s: internal error: %s: message tempfailed",
+	       tm_milter_queue_id(ctx, c), why);
+	smfi_setreply(ctx, "451", "4.3.0", "temporary local problem, try again later");
+	tm_conn_reset(c);
+	return SMFIS_TEMPFAIL;
+}
+
+/* mlfi_connect - remember the client address */
+static sfsistat
+mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
+{
+	struct tm_conn *c = calloc(1, sizeof(*c));
+
+	if (c == NULL) {
+		tm_log(TM_LOG_ERROR, "out of memory at connect from %s", host);
+		return SMFIS_TEMPFAIL;
+	}
+	if (sa && (sa->sa_family == AF_INET || sa->sa_family == AF_INET6)) {
+		memcpy(&c->client, sa, sa->sa_family == AF_INET ?
+		       sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+		c->have_client = true;
+	}
+	smfi_setpriv(ctx, c);
+	pthread_mutex_lock(&active_lock);
+	active++;
+	pthread_mutex_unlock(&active_lock);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_envfrom - a new message: snapshot, sender, SASL identity */
+static sfsistat
+mlfi_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct tm_conn *c = conn_of(ctx);
+	const char *auth = smfi_getsymval(ctx, "{auth_authen}");
+	char why[256];
+
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	tm_conn_reset(c);
+	if ((c->snap = tm_snap_acquire()) == NULL)
+		return tm_milter_tempfail(ctx, c, "no configuration loaded");
+	if (tm_addr_parse_path(argv[0] ? argv[0] : "", &c->mail_from, why,
+			       sizeof(why)) < 0) {
+		smfi_setreply(ctx, "553", "5.1.7", "bad sender address syntax");
+		tm_conn_reset(c);
+		return SMFIS_REJECT;
+	}
+	if (auth && *auth && (c->auth_user = strdup(auth)) == NULL)
+		return tm_milter_tempfail(ctx, c, "out of memory");
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_header - keep every header until the end of headers */
+static sfsistat
+mlfi_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct tm_conn *c = conn_of(ctx);
+
+	if (c == NULL || c->snap == NULL)
+		return SMFIS_TEMPFAIL;
+	if (c->hdrs.bytes + strlen(name) + strlen(value) > MAX_HEADER_BYTES) {
+		smfi_setreply(ctx, "552", "5.3.4", "message headers too large");
+		tm_conn_reset(c);
+		return SMFIS_REJECT;
+	}
+	if (tm_hdrs_add(&c->hdrs, name, value) < 0)
+		return tm_milter_tempfail(ctx, c, "out of memory");
+	return SMFIS_CONTINUE;
+}
+
+/* feed - one header to the signer */
+static int
+feed(struct tm_conn *c, const char *name, const char *value, char *why,
+     size_t len)
+{
+	return tm_signer_header(c->signer, name, value, why, len);
+}
+
+/*
+ * feed_final_headers - the headers as they will leave: removed ones
+ * skipped, From and Reply-To replaced, missing ones added at the end
+ * (where Postfix adds them).
+ */
+static int
+feed_final_headers(struct tm_conn *c, char *why, size_t len)
+{
+	const struct tm_conf *conf = c->snap->conf;
+	const struct tm_decision *d = &c->d;
+	bool from_done = false, rt_done = false;
+	size_t i;
+
+	for (i = 0; i < c->hdrs.n; i++) {
+		const struct tm_hdr *h = &c->hdrs.v[i];
+		const char *v = h->value;
+
+		if (tm_policy_is_removed(conf, h->name))
+			continue;
+		if (strcasecmp(h->name, "From") == 0 && !from_done) {
+			from_done = true;
+			if (d->new_from)
+				v = d->new_from;
+		} else if (strcasecmp(h->name, "Reply-To") == 0 && !rt_done) {
+			rt_done = true;
+			if (d->new_reply_to)
+				v = d->new_reply_to;
+		}
+		if (feed(c, h->name, v, why, len) < 0)
+			return -1;
+	}
+	if (d->from_added && feed(c, "From", d->new_from, why, len) < 0)
+		return -1;
+	if (d->new_reply_to && !rt_done &&
+	    feed(c, "Reply-To", d->new_reply_to, why, len) < 0)
+		return -1;
+	return tm_signer_eoh(c->signer, why, len);
+}
+
+/* mlfi_eoh - decide; refuse now, or start the signatures */
+static sfsistat
+mlfi_eoh(SMFICTX *ctx)
+{
+	struct tm_conn *c = conn_of(ctx);
+	struct tm_msg m;
+	char why[512];
+
+	if (c == NULL || c->snap == NULL)
+		return SMFIS_TEMPFAIL;
+	m.queue_id = tm_milter_queue_id(ctx, c);
+	m.client = c->have_client ? (struct sockaddr *)&c->client : NULL;
+	m.auth_user = c->auth_user;
+	m.mail_from = c->mail_from;
+	m.hdrs = &c->hdrs;
+	if (tm_policy_decide(c->snap->conf, &m, &c->d) < 0)
+		return tm_milter_tempfail(ctx, c, "out of memory");
+	c->decided = true;
+	if (c->d.verdict == TM_V_REJECT || c->d.verdict == TM_V_TEMPFAIL) {
+		sfsistat rc = c->d.verdict == TM_V_REJECT ? SMFIS_REJECT :
+			SMFIS_TEMPFAIL;
+
+		smfi_setreply(ctx, (char *)c->d.rcode, (char *)c->d.xcode,
+			      c->d.reply);
+		tm_milter_log_decision(c);
+		tm_conn_reset(c);
+		return rc;
+	}
+	if (c->d.n_sign == 0)
+		return SMFIS_CONTINUE;
+	c->signer = tm_signer_new(m.queue_id,
+				  (const struct tm_dkim *const *)c->d.sign,
+				  c->d.n_sign, why, sizeof(why));
+	if (c->signer == NULL || feed_final_headers(c, why, sizeof(why)) < 0)
+		return tm_milter_tempfail(ctx, c, why);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_body - stream a chunk into the signatures */
+static sfsistat
+mlfi_body(SMFICTX *ctx, unsigned char *buf, size_t len)
+{
+	struct tm_conn *c = conn_of(ctx);
+	char why[512];
+
+	if (c == NULL || !c->decided)
+		return SMFIS_TEMPFAIL;
+	if (c->signer && tm_signer_body(c->signer, buf, len, why,
+					sizeof(why)) < 0)
+		return tm_milter_tempfail(ctx, c, why);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_eom - apply the decision */
+static sfsistat
+mlfi_eom(SMFICTX *ctx)
+{
+	struct tm_conn *c = conn_of(ctx);
+	sfsistat rc;
+
+	if (c == NULL || !c->decided)
+		return SMFIS_TEMPFAIL;
+	rc = tm_milter_eom(ctx, c);
+	tm_conn_reset(c);
+	return rc;
+}
+
+/* mlfi_abort - the MTA dropped the message */
+static sfsistat
+mlfi_abort(SMFICTX *ctx)
+{
+	struct tm_conn *c = conn_of(ctx);
+
+	if (c)
+		tm_conn_reset(c);
+	return SMFIS_CONTINUE;
+}
+
+/* mlfi_close - end of the connection */
+static sfsistat
+mlfi_close(SMFICTX *ctx)
+{
+	struct tm_conn *c = conn_of(ctx);
+
+	if (c == NULL)
+		return SMFIS_CONTINUE;
+	tm_conn_reset(c);
+	free(c);
+	smfi_setpriv(ctx, NULL);
+	pthread_mutex_lock(&active_lock);
+	if (--active == 0)
+		pthread_cond_broadcast(&active_cond);
+	pthread_mutex_unlock(&active_lock);
+	return SMFIS_CONTINUE;
+}
+
+static struct smfiDesc desc = {
+	.xxfi_name = "tenant-milter",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGFROM |
+		      SMFIF_QUARANTINE,
+	.xxfi_connect = mlfi_connect,
+	.xxfi_envfrom = mlfi_envfrom,
+	.xxfi_header = mlfi_header,
+	.xxfi_eoh = mlfi_eoh,
+	.xxfi_body = mlfi_body,
+	.xxfi_eom = mlfi_eom,
+	.xxfi_abort = mlfi_abort,
+	.xxfi_close = mlfi_close,
+};
+
+/* tm_milter_desc - for smfi_register */
+struct smfiDesc *
+tm_milter_desc(void)
+{
+	return &desc;
+}
+
+/* tm_milter_active - open connections */
+int
+tm_milter_active(void)
+{
+	int n;
+
+	pthread_mutex_lock(&active_lock);
+	n = active;
+	pthread_mutex_unlock(&active_lock);
+	return n;
+}
+
+/* tm_milter_wait_idle - 0 when idle, -1 when connections remain */
+int
+tm_milter_wait_idle(int secs)
+{
+	struct timespec until;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += secs;
+	pthread_mutex_lock(&active_lock);
+	while (active > 0 && rc == 0)
+		rc = pthread_cond_timedwait(&active_cond, &active_lock, &until);
+	rc = active > 0 ? -1 : 0;
+	pthread_mutex_unlock(&active_lock);
+	return rc;
+}

@@ -1,0 +1,43 @@
+#ifndef TM_MILTER_MSG_H
+#define TM_MILTER_MSG_H
+
+/*
+ * milter_msg - per-connection and per-message state of the milter, and
+ * the end-of-message work (milter_eom.c).  Internal to src/milter/.
+ */
+
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <libmilter/mfapi.h>
+
+#include "hdrs.h"
+#include "policy.h"
+#include "sign.h"
+#include "snap.h"
+
+struct tm_conn {
+	struct sockaddr_storage client;
+	bool have_client;
+	/* the message in progress */
+	struct tm_snap *snap;		/* held from MAIL FROM to end/abort */
+	char *queue_id;
+	char *auth_user;
+	char *mail_from;
+	struct tm_hdrs hdrs;
+	struct tm_decision d;
+	bool decided;
+	struct tm_signer *signer;
+};
+
+/* tm_conn_reset - end the message: release snapshot, free its state */
+void tm_conn_reset(struct tm_conn *);
+/* tm_milter_queue_id - {i} now, or "NOQUEUE"; into conn->queue_id */
+const char *tm_milter_queue_id(SMFICTX *, struct tm_conn *);
+/* tm_milter_tempfail - 451 4.3.0 reply, logged; returns SMFIS_TEMPFAIL */
+sfsistat tm_milter_tempfail(SMFICTX *, struct tm_conn *, const char *why);
+/* tm_milter_eom - apply the decision: header changes, signatures, hold */
+sfsistat tm_milter_eom(SMFICTX *, struct tm_conn *);
+/* tm_milter_log_decision - the one decision line of a message */
+void tm_milter_log_decision(struct tm_conn *);
+
+#endif
