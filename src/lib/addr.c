@@ -503,22 +503,30 @@ has_eight(const char *s, size_t n)
 	return 0;
 }
 
-/* make_addr - local@domain, domain lower-cased in place; the caller frees */
-static char *
-make_addr(const char *local, size_t ln, char *domain, size_t dn)
+/* lower_ascii - ASCII lower case in place */
+static void
+lower_ascii(char *s, size_t n)
 {
-	char *addr;
 	size_t i;
 
-	for (i = 0; i < dn; i++)
-		if (domain[i] >= 'A' && domain[i] <= 'Z')
-			domain[i] = (char)(domain[i] - 'A' + 'a');
+	for (i = 0; i < n; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			s[i] = (char)(s[i] - 'A' + 'a');
+}
+
+/* make_addr - local@domain, domain lower-cased; the caller frees it */
+static char *
+make_addr(const char *local, size_t ln, const char *domain, size_t dn)
+{
+	char *addr;
+
 	if ((addr = malloc(ln + dn + 2)) == NULL)
 		return NULL;
 	memcpy(addr, local, ln);
 	addr[ln] = '@';
 	memcpy(addr + ln + 1, domain, dn);
 	addr[ln + dn + 1] = '\0';
+	lower_ascii(addr + ln + 1, dn);
 	return addr;
 }
 
@@ -636,6 +644,7 @@ addr_spec(const struct lex *lx, size_t b, size_t e, struct tm_mailbox *out,
 	domain[dn] = '\0';
 	if (check_domain(lx->what, domain, dn, lx->why, lx->whylen) < 0)
 		return -1;
+	lower_ascii(domain, dn);
 	if ((out->addr = make_addr(local, ln, domain, dn)) == NULL)
 		return set_oom(lx->why, lx->whylen);
 	return 0;
@@ -701,6 +710,21 @@ comment_around(const struct lex *lx, size_t b, size_t first, size_t after,
 	return rc < 0 ? -1 : 0;
 }
 
+/*
+ * span_copy - the text of tokens [b, e) without white space at either
+ * end, unfolded; at least one token is not white space.  The caller frees.
+ */
+static char *
+span_copy(const struct lex *lx, size_t b, size_t e)
+{
+	while (lx->v[b].type == TOK_WSP)
+		b++;
+	while (lx->v[e - 1].type == TOK_WSP)
+		e--;
+	return unfold_copy(lx->s + lx->v[b].start,
+			   lx->v[e - 1].end - lx->v[b].start);
+}
+
 /* parse_one - the one mailbox in tokens [b, e): name-addr or addr-spec */
 static int
 parse_one(const struct lex *lx, size_t b, size_t e, struct tm_mailbox *out)
@@ -733,8 +757,6 @@ parse_one(const struct lex *lx, size_t b, size_t e, struct tm_mailbox *out)
 			gt = i;
 		else if (tok_is(lx, i, '<'))
 			return unexpected(lx, i, "");
-		else if (tok_is(lx, i, ':'))
-			return lex_fail(lx, "source route not allowed (obs-route)");
 	}
 	if (gt == NONE)
 		return lex_fail(lx, "missing '>'");
@@ -750,14 +772,7 @@ parse_one(const struct lex *lx, size_t b, size_t e, struct tm_mailbox *out)
 		return -1;
 	if (nwords == 0)
 		return comment_around(lx, b, lt, gt + 1, e, out);
-	first = b;
-	while (lx->v[first].type == TOK_WSP)
-		first++;
-	last = lt - 1;
-	while (lx->v[last].type == TOK_WSP)
-		last--;
-	out->display = unfold_copy(lx->s + lx->v[first].start,
-				   lx->v[last].end - lx->v[first].start);
+	out->display = span_copy(lx, b, lt);
 	return out->display == NULL ? set_oom(lx->why, lx->whylen) : 0;
 }
 
@@ -765,7 +780,7 @@ parse_one(const struct lex *lx, size_t b, size_t e, struct tm_mailbox *out)
 static int
 group_fail(const struct lex *lx, size_t colon)
 {
-	size_t b, i, nwords, first, last;
+	size_t b, i, nwords;
 	char *name, text[SHOW_MAX + 4];
 	int empty = 1;
 
@@ -776,13 +791,7 @@ group_fail(const struct lex *lx, size_t colon)
 	for (i = colon + 1; i < lx->n; i++)
 		if (!tok_cfws(lx, i) && !tok_is(lx, i, ';'))
 			empty = 0;
-	for (first = b; lx->v[first].type == TOK_WSP; first++)
-		;
-	for (last = colon - 1; lx->v[last].type == TOK_WSP; last--)
-		;
-	name = unfold_copy(lx->s + lx->v[first].start,
-			   lx->v[last].end - lx->v[first].start);
-	if (name == NULL)
+	if ((name = span_copy(lx, b, colon)) == NULL)
 		return set_oom(lx->why, lx->whylen);
 	show(text, name, strlen(name));
 	free(name);
@@ -924,16 +933,65 @@ path_char(const char *p, const char *where, char *why, size_t whylen)
 }
 
 /*
+ * path_mailbox - RFC 5321 Mailbox at *pp: Local-part "@" Domain (Dot-string
+ * or Quoted-string, no CFWS); *pp moves past it.
+ */
+static int
+path_mailbox(const char **pp, const char **lb, size_t *ln, const char **db,
+	     size_t *dn, char *why, size_t whylen)
+{
+	const char *p = *pp;
+
+	*lb = p;
+	if (*p == '"') {
+		for (p++; *p != '"'; p++) {
+			if (*p == '\\' && p[1] >= 0x20 && p[1] < 0x7f)
+				p++;
+			else if (*p < 0x20 || *p > 0x7e || *p == '\\')
+				break;
+		}
+		if (*p != '"') {
+			if (*p != '\0')
+				return path_char(p, " in quoted string", why, whylen);
+			set_why(why, whylen, "%s: unterminated quoted string", WHAT_PATH);
+			return -1;
+		}
+		p++;
+	} else {
+		while (is_atext((unsigned char)*p) || *p == '.')
+			p++;
+	}
+	*ln = (size_t)(p - *lb);
+	if (*p != '@') {
+		if (*p != '\0' && *p != '>' && !is_wsp(*p))
+			return path_char(p, "", why, whylen);
+		set_why(why, whylen, "%s: missing '@'", WHAT_PATH);
+		return -1;
+	}
+	if (check_local(WHAT_PATH, *lb, *ln, **lb == '"', why, whylen) < 0)
+		return -1;
+	if (*++p == '[') {
+		set_why(why, whylen, "%s: domain literal not allowed", WHAT_PATH);
+		return -1;
+	}
+	for (*db = p; is_ldh((unsigned char)*p) || *p == '.'; p++)
+		;
+	*dn = (size_t)(p - *db);
+	*pp = p;
+	return check_domain(WHAT_PATH, *db, *dn, why, whylen);
+}
+
+/*
  * tm_addr_parse_path - RFC 5321 4.1.2 Path or Mailbox, brackets optional,
- * ESMTP parameters after white space ignored.  No CFWS here: SMTP has none.
+ * ESMTP parameters after white space ignored.  A source route is accepted
+ * and ignored as 4.1.2 and appendix C ask.
  */
 int
 tm_addr_parse_path(const char *arg, char **addr, char *why, size_t whylen)
 {
-	const char *p = arg != NULL ? arg : "", *lb, *db;
-	char *domain;
-	size_t ln, dn;
-	int bracket = 0, nquoted = 0;
+	const char *p = arg != NULL ? arg : "", *lb = "", *db = "";
+	size_t ln = 0, dn = 0;
+	int bracket;
 
 	*addr = NULL;
 	while (is_wsp(*p))
@@ -946,80 +1004,27 @@ tm_addr_parse_path(const char *arg, char **addr, char *why, size_t whylen)
 		set_why(why, whylen, "%s: 8-bit character in address", WHAT_PATH);
 		return -1;
 	}
-	if (*p == '<') {
-		bracket = 1;
-		p++;
-		if (*p == '>') {		/* null reverse-path */
-			lb = db = ++p;
-			ln = dn = 0;
-			goto tail;
-		}
-		if (*p == '@' && (p = path_route(p)) == NULL) {
-			set_why(why, whylen, "%s: bad source route", WHAT_PATH);
-			return -1;
-		}
-	}
-	lb = p;
-	if (*p == '"') {
-		for (p++, nquoted = 1; *p != '"'; p++) {
-			if (*p == '\\' && p[1] >= 0x20 && p[1] < 0x7f)
-				p++;
-			else if (*p < 0x20 || *p > 0x7e || *p == '\\')
-				break;
-		}
-		if (*p != '"') {
-			if (*p == '\0')
-				set_why(why, whylen, "%s: unterminated quoted string",
-					WHAT_PATH);
-			else
-				path_char(p, " in quoted string", why, whylen);
-			return -1;
-		}
-		p++;
-	} else {
-		while (is_atext((unsigned char)*p) || *p == '.')
-			p++;
-	}
-	ln = (size_t)(p - lb);
-	if (*p != '@') {
-		if (*p == '\0' || *p == '>' || is_wsp(*p))
-			set_why(why, whylen, "%s: missing '@'", WHAT_PATH);
-		else
-			path_char(p, "", why, whylen);
+	if ((bracket = *p == '<') != 0 && *++p == '@' &&
+	    (p = path_route(p)) == NULL) {
+		set_why(why, whylen, "%s: bad source route", WHAT_PATH);
 		return -1;
 	}
-	if (check_local(WHAT_PATH, lb, ln, (size_t)nquoted, why, whylen) < 0)
+	if (!(bracket && *p == '>' && p[-1] == '<') &&	/* else the null path */
+	    path_mailbox(&p, &lb, &ln, &db, &dn, why, whylen) < 0)
 		return -1;
-	if (*++p == '[') {
-		set_why(why, whylen, "%s: domain literal not allowed", WHAT_PATH);
-		return -1;
-	}
-	for (db = p; is_ldh((unsigned char)*p) || *p == '.'; p++)
-		;
-	dn = (size_t)(p - db);
-	if (check_domain(WHAT_PATH, db, dn, why, whylen) < 0)
-		return -1;
-	if (bracket && *p != '>') {
-		if (*p == '\0' || is_wsp(*p))
+	if (bracket != (*p == '>')) {
+		if (!bracket)
+			set_why(why, whylen, "%s: missing '<'", WHAT_PATH);
+		else if (*p == '\0' || is_wsp(*p))
 			set_why(why, whylen, "%s: missing '>'", WHAT_PATH);
 		else
 			path_char(p, "", why, whylen);
 		return -1;
 	}
-	if (!bracket && *p == '>') {
-		set_why(why, whylen, "%s: missing '<'", WHAT_PATH);
-		return -1;
-	}
 	p += bracket;
-tail:
 	if (*p != '\0' && !is_wsp(*p))
 		return path_char(p, " after address", why, whylen);
-	if ((domain = malloc(dn + 1)) == NULL)
-		return set_oom(why, whylen);
-	memcpy(domain, db, dn);
-	domain[dn] = '\0';
-	*addr = ln == 0 ? strdup("") : make_addr(lb, ln, domain, dn);
-	free(domain);
+	*addr = ln == 0 ? strdup("") : make_addr(lb, ln, db, dn);
 	return *addr == NULL ? set_oom(why, whylen) : 0;
 }
 

@@ -13,6 +13,8 @@
  * be signed as is.
  *
  * Pure functions, thread-safe.  Returned strings are the caller's to free.
+ * On -1, errno tells a bad address (EINVAL: why is the reason for a 5xx
+ * reply) from a lack of memory (ENOMEM: why is "out of memory", tempfail).
  */
 
 #include <stddef.h>

@@ -16,6 +16,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,7 +183,7 @@ sender_policy(const struct tm_tenant *t, const struct tm_msg *m,
 	}
 	from = tm_hdrs_find(m->hdrs, "From", 0);
 	if (tm_addr_parse_mailbox(from->value, &mb, why, sizeof(why)) < 0)
-		return refuse(d, TM_V_REJECT, why, why);
+		return errno == ENOMEM ? -1 : refuse(d, TM_V_REJECT, why, why);
 	if (t->mode == TM_MODE_PROVIDER)
 		rc = set_from(t, d, mb.display, t->sender.from);
 	else if (!allowed(t, mb.addr)) {

@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,8 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 		return tm_milter_tempfail(ctx, c, "no configuration loaded");
 	if (tm_addr_parse_path(argv[0] ? argv[0] : "", &c->mail_from, why,
 			       sizeof(why)) < 0) {
+		if (errno == ENOMEM)
+			return tm_milter_tempfail(ctx, c, "out of memory");
 		smfi_setreply(ctx, "553", "5.1.7", "bad sender address syntax");
 		tm_conn_reset(c);
 		return SMFIS_REJECT;

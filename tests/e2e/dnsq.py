@@ -26,9 +26,11 @@ def main():
     port, name, rtype = int(args[0]), args[1], args[2].upper()
     query = dns.message.make_query(name, rtype, use_edns=0, payload=4096)
     try:
-        resp = dns.query.udp(query, "127.0.0.1", port=port, timeout=3)
+        resp = dns.query.udp(query, "127.0.0.1", port=port, timeout=3,
+                             source="127.0.0.1")
         if resp.flags & dns.flags.TC:
-            resp = dns.query.tcp(query, "127.0.0.1", port=port, timeout=3)
+            resp = dns.query.tcp(query, "127.0.0.1", port=port, timeout=3,
+                                 source="127.0.0.1")
     except dns.exception.Timeout:
         print("TIMEOUT")
         return 1

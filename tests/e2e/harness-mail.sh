@@ -158,6 +158,8 @@ h_postfix_start() {
     [ $# -gt 0 ] && postconf -c "$p/etc" -e "smtpd_milters = $1" "non_smtpd_milters = ${2:-}"
     h__postfix_master_cf >"$p/etc/master.cf"
     h__postfix_backdate
+    runuser -u postfix -- test -x "$p/spool" ||
+        h_die "user postfix cannot reach $p/spool: TMPDIR must be searchable by all"
     : >>"$H/postfix.log"
     postfix -c "$p/etc" start >>"$H/postfix-ctl.log" 2>&1 ||
         h_die "postfix start failed: $(tail -5 "$H/postfix-ctl.log")"

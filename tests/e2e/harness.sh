@@ -44,6 +44,7 @@ H=
 H_TESTS=0
 H_FAILED=0
 H_PLANNED=
+H_NUDGE=
 
 h_log() { printf 'harness: %s\n' "$*" >&2; }
 h_die() { h_log "$*"; exit 1; }
@@ -187,7 +188,6 @@ h_stop_all() {
 }
 
 h_all_pids() { sort -un "$H/run/seen"; }
-H_NUDGE=
 
 h_wait_for() {
     local t=$1 end; shift

@@ -9,7 +9,7 @@
 set -u
 . "$(dirname "$0")/harness.sh"
 h_init t-harness
-h_plan 43
+h_plan 46
 
 D=example.com
 SASL_USER=lms-acme SASL_PASS='s3cr3t pass'
@@ -63,6 +63,10 @@ h_ok "name in the broken zone answers SERVFAIL" is_rcode _dmarc.broken.test TXT 
 h_txt later.$D "published later"
 h_dns_reload
 h_ok "h_dns_reload publishes a new record" is_answer later.$D TXT "published later"
+h_zone_add late.test
+h_a www.late.test 192.0.2.80
+h_dns_reload
+h_ok "h_dns_reload serves a zone added after start (NSD restarted)" is_answer www.late.test A 192.0.2.80
 
 # --- known-good signer: opendkim behind Postfix -------------------------
 h_sink_start
@@ -191,6 +195,13 @@ h_ok "sink deferring: the message waits in the queue" queued_one
 h_sink_fail off
 h_postqueue -f >/dev/null 2>&1
 h_ok "after postqueue -f it reaches the sink" h_sink_wait $((before + 1)) 20
+
+# --- Postfix stops and starts again ---------------------------------------
+h_postfix_stop
+postfix_gone() { ! h__port_open "$H_SMTP_PORT" && [ -z "$(h_pid postfix)" ]; }
+h_ok "h_postfix_stop: smtpd port closed, master PID unregistered" postfix_gone
+h_postfix_start "$RSA_MILTER"
+h_ok "h_postfix_start again: a signed message goes through" send_one restart-test
 
 # --- every server stops by PID --------------------------------------------
 h_stop_all

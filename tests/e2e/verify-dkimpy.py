@@ -42,7 +42,7 @@ def main():
         if isinstance(name, bytes):
             name = name.decode("ascii", "replace")
         try:
-            ans = res.resolve(name, "TXT", search=False)
+            ans = res.resolve(name, "TXT", search=False, source="127.0.0.1")
         except dns.exception.DNSException as e:
             dns_error.append("%s: %s" % (name, e.__class__.__name__))
             return None

@@ -8,7 +8,8 @@
  * /etc/resolv.conf, port 53, and dkim_dns_nslist() is a no-op on glibc.  So
  * this program installs its own query functions (dkim_dns_set_query_*) backed
  * by a libunbound context that forwards to 127.0.0.1@PORT only (with
- * "do-not-query-localhost: no", else unbound refuses to ask 127.0.0.1).
+ * "do-not-query-localhost: no", else unbound refuses to ask 127.0.0.1; its
+ * outgoing sockets are bound to 127.0.0.1 too).
  *
  * Prints one line, shared by the three harness verifiers:
  *   opendkim: RESULT (d/s alg=result[: error], ...)
@@ -204,6 +205,8 @@ main(int argc, char **argv)
 	snprintf(fwd, sizeof fwd, "127.0.0.1@%d", atoi(argv[1]));
 	if ((ub = ub_ctx_create()) == NULL ||
 	    ub_ctx_set_option(ub, "do-not-query-localhost:", "no") != 0 ||
+	    ub_ctx_set_option(ub, "outgoing-interface:", "127.0.0.1") != 0 ||
+	    ub_ctx_set_option(ub, "do-ip6:", "no") != 0 ||
 	    ub_ctx_set_fwd(ub, fwd) != 0 ||
 	    (lib = dkim_init(NULL, NULL)) == NULL) {
 		printf("opendkim: fail (cannot set up libunbound/libopendkim)\n");

@@ -51,6 +51,8 @@ static const struct {
 	  "example.com", NULL },
 	{ "\"Jean \\\"JD\\\" Dupont\" <jd@example.com>", "\"Jean \\\"JD\\\" Dupont\"",
 	  "jd", "example.com", NULL },
+	{ "\"Dupont, \\\"JD\\\" Jean\" <jd@example.com>",
+	  "\"Dupont, \\\"JD\\\" Jean\"", "jd", "example.com", NULL },
 	{ "\"\" <j@example.com>", "\"\"", "j", "example.com", NULL },
 	/* RFC 2047 encoded words, kept byte for byte */
 	{ "=?UTF-8?B?w4lsb2RpZQ==?= <elodie@example.com>", "=?UTF-8?B?w4lsb2RpZQ==?=",
@@ -203,6 +205,8 @@ static const struct {
 	{ "Jean <<jean@example.com>>", "From: unexpected '<'" },
 	{ "Jean <>", "From: empty address <>" },
 	{ "<jean>", "From: missing '@'" },
+	{ "<jean:x@example.com>", "From: unexpected ':'" },
+	{ "\"a\tb\"@example.com", "From: bad local part \"\"a?b\"\"" },
 	/* quotes and comments */
 	{ "\"Jean <jean@example.com>", "From: unterminated quoted string" },
 	{ "\"Jean\\", "From: unterminated quoted string" },
@@ -356,6 +360,8 @@ START_TEST(test_path)
 		{ "<\"a b@c.example>", -1, "MAIL FROM: unterminated quoted string" },
 		{ "<a..b@c.example>", -1, "MAIL FROM: bad local part \"a..b\"" },
 		{ "<@b.example>", -1, "MAIL FROM: bad source route" },
+		{ "<@r.example:>", -1, "MAIL FROM: missing '@'" },
+		{ "<>x", -1, "MAIL FROM: unexpected 'x' after address" },
 		{ "<a@>", -1, "MAIL FROM: missing domain" },
 		{ "<a@-b.example>", -1, "MAIL FROM: bad domain \"-b.example\"" },
 		{ "<a@[192.0.2.1]>", -1, "MAIL FROM: domain literal not allowed" },
