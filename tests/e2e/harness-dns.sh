@@ -55,7 +55,7 @@ h_rr() {
 
 # h__zone_of NAME - the longest added zone NAME is in or equal to
 h__zone_of() {
-    local n best= z _
+    local n best="" z _
     n=$(h__fqdn "$1"); n=${n%.}
     while read -r z _; do
         if [ "$n" = "$z" ] || [ "${n%".$z"}" != "$n" ]; then
@@ -135,6 +135,7 @@ EOF
         printf 'zone:\n    name: "%s"\n    zonefile: "%s.zone"\n' "$z" "$z" >>"$d/nsd.conf.new"
         [ "$kind" = ok ] || { rm -f "$d/$z.zone"; continue; }
         {
+            # shellcheck disable=SC2016
             printf '$ORIGIN %s.\n$TTL %s\n' "$z" "$H_DNS_TTL"
             printf '@ IN SOA ns.harness.test. hostmaster.harness.test. %s 3600 600 86400 %s\n' \
                 "$serial" "$H_DNS_TTL"
@@ -176,7 +177,7 @@ h_dns_start() {
 h_dns_stop() { h_stop nsd; }
 
 h_dns_reload() {
-    local try
+    local _
     h__dns_write
     if ! cmp -s "$H/dns/nsd.conf.new" "$H/dns/nsd.conf" || [ -z "$(h_pid nsd)" ]; then
         h_dns_stop
@@ -187,7 +188,7 @@ h_dns_reload() {
     fi
     rm -f "$H/dns/nsd.conf.new"
     # NSD notices a changed zone file by its mtime: HUP again if needed.
-    for try in 1 2 3 4 5; do
+    for _ in 1 2 3 4 5; do
         kill -HUP "$(h_pid nsd)"
         h_wait_for 2 h__dns_current && return 0
         touch "$H"/dns/*.zone

@@ -158,7 +158,7 @@ h__kill_pids() {
 
 # h_stop NAME... - stop these servers by PID, all at once
 h_stop() {
-    local name pid kids mains= all= H_NUDGE=
+    local name pid kids mains="" all="" H_NUDGE=""
     for name in "$@"; do
         pid=$(h_pid "$name") || continue
         [ -n "$pid" ] || continue
