@@ -41,6 +41,7 @@ h_dmarc acme.example "v=DMARC1; p=quarantine"
 h_dns_start
 h_sink_start
 h_daemon milter src/daemon/tenant-milter -f -c "$H/conf/tenant-milter.conf"
+h_nudge_port milter "$H_MILTER_PORT"
 h_wait_port "$H_MILTER_PORT" || h_die "milter did not start: $(cat "$H/milter.log")"
 h_postfix_start "inet:127.0.0.1:$H_MILTER_PORT"
 h_postfix_enable_sasl lms-acme demo

@@ -11,7 +11,9 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 
 #include "daemon.h"
 #include "err.h"
+#include "guard.h"
 #include "log.h"
 #include "milter.h"
 #include "sign.h"
@@ -81,26 +84,56 @@ drop_privileges(const char *user, const char *sock)
 	return 0;
 }
 
-/* start - configuration, log, signer library; -1 on fatal error */
+/*
+ * preflight - validate as started (root), learn socket and user.  The
+ * snapshot that serves is built later, after the privilege drop and the
+ * detach: its resolver runs a thread (threads do not survive fork), and
+ * key files must be readable by the user the daemon runs as, exactly as
+ * on every SIGHUP reload.
+ */
 static int
-start(const char *path, int foreground, struct tm_snap **snap)
+preflight(const char *path, char **sock, char **user)
 {
 	struct tm_err err;
+	struct tm_conf *conf;
 
-	tm_log_open("tenant-milter", "mail", "info", foreground);
+	tm_err_init(&err);
+	conf = tm_conf_load(path, &err);
+	report(&err);
+	tm_err_fini(&err);
+	if (conf == NULL) {
+		tm_log(TM_LOG_FATAL, "%s: invalid configuration, not starting",
+		       path);
+		return -1;
+	}
+	*sock = strdup(conf->socket);
+	*user = conf->user ? strdup(conf->user) : NULL;
+	tm_conf_free(conf);
+	return *sock ? 0 : -1;
+}
+
+/* serve_snapshot - the first published snapshot, as the run user */
+static int
+serve_snapshot(const char *path, int foreground)
+{
+	struct tm_err err;
+	struct tm_snap *snap;
+
 	tm_err_init(&err);
 	if (tm_snap_load(path, &err) < 0) {
 		report(&err);
-		tm_log(TM_LOG_FATAL, "%s: invalid configuration, not starting",
-		       path);
+		tm_log(TM_LOG_FATAL, "%s: cannot load the configuration", path);
 		tm_err_fini(&err);
 		return -1;
 	}
-	*snap = tm_snap_acquire();
-	tm_log_open("tenant-milter", (*snap)->conf->log.facility,
-		    (*snap)->conf->log.level, foreground);
+	snap = tm_snap_acquire();
+	tm_log_open("tenant-milter", snap->conf->log.facility,
+		    snap->conf->log.level, foreground);
 	report(&err);
 	tm_err_fini(&err);
+	tm_log(TM_LOG_INFO, "starting: %zu tenants, socket %s",
+	       snap->conf->n_tenants, snap->conf->socket);
+	tm_snap_release(snap);
 	if (tm_sign_init() < 0) {
 		tm_log(TM_LOG_FATAL, "cannot initialize libopendkim");
 		return -1;
@@ -112,21 +145,17 @@ start(const char *path, int foreground, struct tm_snap **snap)
 int
 tm_daemon_run(const char *path, int foreground)
 {
-	struct tm_snap *snap = NULL;
-	char *sock, *user;
+	char *sock = NULL, *user = NULL;
+	sigset_t sigs;
 	int rc;
 
-	if (start(path, foreground, &snap) < 0)
+	tm_log_open("tenant-milter", "mail", "info", foreground);
+	if (preflight(path, &sock, &user) < 0)
 		return 1;
-	sock = strdup(snap->conf->socket);
-	user = snap->conf->user ? strdup(snap->conf->user) : NULL;
-	tm_log(TM_LOG_INFO, "starting: %zu tenants, socket %s",
-	       snap->conf->n_tenants, sock);
-	tm_snap_release(snap);
-	if (sock == NULL || smfi_setconn(sock) != MI_SUCCESS ||
+	if (smfi_setconn(sock) != MI_SUCCESS ||
 	    smfi_register(*tm_milter_desc()) != MI_SUCCESS ||
 	    smfi_opensocket(1) != MI_SUCCESS) {
-		tm_log(TM_LOG_FATAL, "cannot listen on %s", sock ? sock : "?");
+		tm_log(TM_LOG_FATAL, "cannot listen on %s", sock);
 		return 1;
 	}
 	if (drop_privileges(user, sock) < 0)
@@ -135,13 +164,30 @@ tm_daemon_run(const char *path, int foreground)
 		tm_log(TM_LOG_FATAL, "cannot detach: %s", strerror(errno));
 		return 1;
 	}
+	/*
+	 * Before any thread exists (resolver, guard prober): block the signals
+	 * libmilter's signal thread waits for, so every thread inherits the
+	 * block and that thread alone receives them.  Otherwise SIGHUP could
+	 * land on another thread and its default action would end the process.
+	 */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	if (serve_snapshot(path, foreground) < 0)
+		return 1;
 	tm_reload_setup(path);
+	if (tm_guard_start() < 0)
+		tm_log(TM_LOG_WARNING, "cannot start the DMARC guard prober: keys "
+		       "are checked per message only");
 	rc = smfi_main();
 	tm_log(TM_LOG_INFO, "stopping: waiting for %d connections",
 	       tm_milter_active());
 	if (tm_milter_wait_idle(STOP_GRACE) < 0)
 		tm_log(TM_LOG_WARNING, "stopping with %d connections still open",
 		       tm_milter_active());
+	tm_guard_stop();
 	tm_snap_shutdown();
 	tm_sign_fini();
 	free(sock);

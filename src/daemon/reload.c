@@ -21,6 +21,7 @@
 
 #include "daemon.h"
 #include "err.h"
+#include "guard.h"
 #include "log.h"
 #include "snap.h"
 
@@ -53,6 +54,7 @@ reload(void)
 		tm_log(err.items[i].kind == TM_ERR_WARNING ? TM_LOG_WARNING :
 		       TM_LOG_ERROR, "%s", buf);
 	}
+	tm_guard_kick();
 	if ((s = tm_snap_acquire()) != NULL) {
 		tm_log(TM_LOG_INFO, "configuration reloaded from %s: %zu tenants, "
 		       "generation %lu", reload_path, s->conf->n_tenants,

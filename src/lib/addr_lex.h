@@ -60,12 +60,16 @@ int tm_addr_lex_unexpected(const struct tm_addr_lex *lx, size_t i,
 /* tm_addr__utf8_len - length of the well-formed UTF-8 sequence at s, or 0 */
 size_t tm_addr__utf8_len(const char *s);
 
-/* tm_addr__show - printable copy of s[0..n) for a reason, cut at
- * TM_ADDR_SHOW_MAX; dst holds TM_ADDR_SHOW_MAX + 4 bytes */
+/*
+ * tm_addr__show - printable copy of s[0..n) for a reason, cut at
+ * TM_ADDR_SHOW_MAX; dst holds TM_ADDR_SHOW_MAX + 4 bytes
+ */
 void tm_addr__show(char *dst, const char *s, size_t n);
 
-/* tm_addr__unfold_into - copy s[0..n) to dst (n + 1 bytes), white space
- * holding CR or LF becomes one space; returns the length written */
+/*
+ * tm_addr__unfold_into - copy s[0..n) to dst (n + 1 bytes), white space
+ * holding CR or LF becomes one space; returns the length written
+ */
 size_t tm_addr__unfold_into(char *dst, const char *s, size_t n);
 
 /* tm_addr__unfold_copy - unfolded copy of s[0..n); the caller frees it */

@@ -10,8 +10,8 @@
  *   provider mode         -> From = sender.from, display name kept
  *   hold = true           -> accepted into the hold queue, signed
  *
- * SPF and the DMARC guard (step 4) are not evaluated yet: customer mode
- * signs with the tenant's keys and reports spf=unchecked.
+ * Customer mode then goes through SPF and the DMARC guard (step 4,
+ * policy_customer.c) when the caller gives an SPF evaluator.
  */
 
 #include "config.h"
@@ -38,9 +38,9 @@ allowed(const struct tm_tenant *t, const char *addr)
 	return tm_strv_has_ci_addr(&t->sender.allowed, addr);
 }
 
-/* refuse - set a reject or tempfail verdict with reply and reason */
-static int
-refuse(struct tm_decision *d, enum tm_verdict v, const char *reply,
+/* tm_policy_refuse - set a reject or tempfail verdict with reply and reason */
+int
+tm_policy_refuse(struct tm_decision *d, enum tm_verdict v, const char *reply,
        const char *reason)
 {
 	d->verdict = v;
@@ -54,13 +54,9 @@ refuse(struct tm_decision *d, enum tm_verdict v, const char *reply,
 	return d->reply && d->reason ? 0 : -1;
 }
 
-/* refusef - refuse with the same printf-formatted reply and reason */
-static int
-refusef(struct tm_decision *d, enum tm_verdict v, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-refusef(struct tm_decision *d, enum tm_verdict v, const char *fmt, ...)
+/* tm_policy_refusef - refuse with the same printf-formatted reply and reason */
+int
+tm_policy_refusef(struct tm_decision *d, enum tm_verdict v, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -68,7 +64,7 @@ refusef(struct tm_decision *d, enum tm_verdict v, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	return refuse(d, v, buf, buf);
+	return tm_policy_refuse(d, v, buf, buf);
 }
 
 /* unknown - no tenant: unknown_tenant decides */
@@ -77,10 +73,10 @@ unknown(const struct tm_conf *conf, struct tm_decision *d)
 {
 	switch (conf->unknown_tenant) {
 	case TM_UNKNOWN_REJECT:
-		return refuse(d, TM_V_REJECT, "sender is not a known tenant",
+		return tm_policy_refuse(d, TM_V_REJECT, "sender is not a known tenant",
 			      "unknown tenant");
 	case TM_UNKNOWN_TEMPFAIL:
-		return refuse(d, TM_V_TEMPFAIL, "sender is not a known tenant",
+		return tm_policy_refuse(d, TM_V_TEMPFAIL, "sender is not a known tenant",
 			      "unknown tenant");
 	case TM_UNKNOWN_ACCEPT:
 		break;
@@ -121,23 +117,33 @@ pick_keys(const struct tm_conf *conf, const struct tm_tenant *t,
 	return 0;
 }
 
-/* add_reason - append "; WHAT <ADDR> not allowed" to the reason */
-static int
-add_reason(struct tm_decision *d, const char *what, const char *addr)
+/* tm_policy_add_reason - append "; text" to the decision's reason */
+int
+tm_policy_add_reason(struct tm_decision *d, const char *text)
 {
 	char *r;
 
-	if (asprintf(&r, "%s%s%s <%s> not allowed", d->reason ? d->reason : "",
-		     d->reason ? "; " : "", what, addr) < 0)
+	if (asprintf(&r, "%s%s%s", d->reason ? d->reason : "",
+		     d->reason ? "; " : "", text) < 0)
 		return -1;
 	free(d->reason);
 	d->reason = r;
 	return 0;
 }
 
-/* set_from - From := display + addr; Reply-To from sender.reply_to */
+/* not_allowed - reason "WHAT <ADDR> not allowed" */
 static int
-set_from(const struct tm_tenant *t, struct tm_decision *d,
+not_allowed(struct tm_decision *d, const char *what, const char *addr)
+{
+	char buf[600];
+
+	snprintf(buf, sizeof(buf), "%s <%s> not allowed", what, addr);
+	return tm_policy_add_reason(d, buf);
+}
+
+/* tm_policy_set_from - From := display + addr; Reply-To from sender.reply_to */
+int
+tm_policy_set_from(const struct tm_tenant *t, struct tm_decision *d,
 	 const char *display, const char *addr)
 {
 	free(d->new_from);
@@ -162,39 +168,39 @@ sender_policy(const struct tm_tenant *t, const struct tm_msg *m,
 	int rc = 0;
 
 	if (n > 1)
-		return refusef(d, TM_V_REJECT, "message has %zu From headers, "
+		return tm_policy_refusef(d, TM_V_REJECT, "message has %zu From headers, "
 			       "exactly one is allowed", n);
 	if (m->mail_from && *m->mail_from && !allowed(t, m->mail_from)) {
 		if (t->sender.on_foreign == TM_FOREIGN_REJECT)
-			return refusef(d, TM_V_REJECT, "envelope sender <%s> is "
+			return tm_policy_refusef(d, TM_V_REJECT, "envelope sender <%s> is "
 				       "not allowed for tenant %s", m->mail_from,
 				       t->id);
 		d->action = "rewrite";
 		if ((d->new_env_from = strdup(t->sender.envelope_from ?
 			t->sender.envelope_from : t->sender.from)) == NULL ||
-		    add_reason(d, "envelope sender", m->mail_from) < 0)
+		    not_allowed(d, "envelope sender", m->mail_from) < 0)
 			return -1;
 	} else if (t->sender.envelope_from && m->mail_from && *m->mail_from &&
 		   (d->new_env_from = strdup(t->sender.envelope_from)) == NULL)
 		return -1;
 	if (n == 0) {
 		d->from_added = true;
-		return set_from(t, d, NULL, t->sender.from);
+		return tm_policy_set_from(t, d, NULL, t->sender.from);
 	}
 	from = tm_hdrs_find(m->hdrs, "From", 0);
 	if (tm_addr_parse_mailbox(from->value, &mb, why, sizeof(why)) < 0)
-		return errno == ENOMEM ? -1 : refuse(d, TM_V_REJECT, why, why);
+		return errno == ENOMEM ? -1 : tm_policy_refuse(d, TM_V_REJECT, why, why);
 	if (t->mode == TM_MODE_PROVIDER)
-		rc = set_from(t, d, mb.display, t->sender.from);
+		rc = tm_policy_set_from(t, d, mb.display, t->sender.from);
 	else if (!allowed(t, mb.addr)) {
 		if (t->sender.on_foreign == TM_FOREIGN_REJECT)
-			rc = refusef(d, TM_V_REJECT, "From <%s> is not allowed "
+			rc = tm_policy_refusef(d, TM_V_REJECT, "From <%s> is not allowed "
 				     "for tenant %s", mb.addr, t->id);
 		else {
 			d->action = "rewrite";
-			rc = add_reason(d, "From", mb.addr);
+			rc = not_allowed(d, "From", mb.addr);
 			if (rc == 0)
-				rc = set_from(t, d, mb.display, t->sender.from);
+				rc = tm_policy_set_from(t, d, mb.display, t->sender.from);
 		}
 	} else if ((d->from_addr = strdup(mb.addr)) == NULL)
 		rc = -1;
@@ -205,7 +211,7 @@ sender_policy(const struct tm_tenant *t, const struct tm_msg *m,
 /* tm_policy_decide - the decision for one message */
 int
 tm_policy_decide(const struct tm_conf *conf, const struct tm_msg *m,
-		 struct tm_decision *d)
+		 const struct tm_policy_env *env, struct tm_decision *d)
 {
 	const struct tm_tenant *t;
 	const char *why = NULL;
@@ -221,10 +227,15 @@ tm_policy_decide(const struct tm_conf *conf, const struct tm_msg *m,
 	if (pick_keys(conf, t, d, &why) < 0) {
 		d->log_error = true;
 		d->n_sign = 0;
-		return refusef(d, TM_V_TEMPFAIL, "tenant %s cannot sign: %s",
+		return tm_policy_refusef(d, TM_V_TEMPFAIL, "tenant %s cannot sign: %s",
 			       t->id, why);
 	}
 	if (sender_policy(t, m, d) < 0)
+		return -1;
+	if (d->verdict != TM_V_ACCEPT)
+		return 0;
+	if (t->mode == TM_MODE_CUSTOMER && env && env->spf &&
+	    tm_policy_customer(conf, t, m, env, d) < 0)
 		return -1;
 	if (d->verdict != TM_V_ACCEPT)
 		return 0;
@@ -257,13 +268,18 @@ tm_policy_dkim_desc(const struct tm_decision *d, char *buf, size_t len)
 	size_t i, used = 0;
 
 	buf[0] = '\0';
-	if (d->n_sign == 0 || d->verdict == TM_V_REJECT ||
-	    d->verdict == TM_V_TEMPFAIL)
+	if ((d->n_sign == 0 && d->n_skipped == 0) ||
+	    d->verdict == TM_V_REJECT || d->verdict == TM_V_TEMPFAIL)
 		return strncpy(buf, "none", len);
 	for (i = 0; i < d->n_sign && used < len; i++)
 		used += (size_t)snprintf(buf + used, len - used, "%s%s/%s",
 					 i ? "," : "", d->sign[i]->domain,
 					 d->sign[i]->selector);
+	for (i = 0; i < d->n_skipped && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s/%s(%s)",
+					 used ? "," : "", d->skipped[i]->domain,
+					 d->skipped[i]->selector,
+					 tm_pub_state_name(d->skipped_state[i]));
 	return buf;
 }
 

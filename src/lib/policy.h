@@ -19,7 +19,24 @@
 #include <sys/socket.h>
 
 #include "conf.h"
+#include "guard.h"
 #include "hdrs.h"
+
+struct tm_resolver;
+struct tm_spf;
+struct tm_psl;
+
+/*
+ * What the customer-mode decision may consult (DESIGN.md step 4).  spf
+ * NULL: SPF and the guard are not evaluated (spf=unchecked, every key
+ * signs).  deadline: the message's whole DNS budget (dns.timeout).
+ */
+struct tm_policy_env {
+	struct tm_spf *spf;
+	struct tm_resolver *resolver;
+	const struct tm_psl *psl;
+	struct timespec deadline;
+};
 
 /* The facts of one message, as the MTA reported them. */
 struct tm_msg {
@@ -59,6 +76,10 @@ struct tm_decision {
 	const char *spf;		/* "-" when not evaluated */
 	const struct tm_dkim *sign[TM_MAX_SIGS];
 	size_t n_sign;
+	/* Tenant keys left out because DNS does not publish them. */
+	const struct tm_dkim *skipped[TM_MAX_SIGS];
+	enum tm_pub_state skipped_state[TM_MAX_SIGS];
+	size_t n_skipped;
 	const char *sign_mode;		/* mode whose keys sign: tenant's or provider */
 };
 
@@ -80,7 +101,25 @@ int tm_ident_trusted(const struct tm_conf *, const struct sockaddr *);
  * tempfails).  Free with tm_decision_fini.
  */
 int tm_policy_decide(const struct tm_conf *, const struct tm_msg *,
-		     struct tm_decision *d);
+		     const struct tm_policy_env *env, struct tm_decision *d);
+
+/*
+ * policy_customer.c: step 4 for a customer-mode tenant whose sender
+ * policy accepted the message: SPF, published keys, the DMARC guard,
+ * fallback.  0 decided, -1 out of memory.
+ */
+int tm_policy_customer(const struct tm_conf *, const struct tm_tenant *,
+		       const struct tm_msg *, const struct tm_policy_env *,
+		       struct tm_decision *d);
+
+/* Shared by policy*.c (not for other callers). */
+int tm_policy_refuse(struct tm_decision *, enum tm_verdict, const char *reply,
+		     const char *reason);
+int tm_policy_refusef(struct tm_decision *, enum tm_verdict, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int tm_policy_add_reason(struct tm_decision *, const char *text);
+int tm_policy_set_from(const struct tm_tenant *, struct tm_decision *,
+		       const char *display, const char *addr);
 void tm_decision_fini(struct tm_decision *);
 
 /* tm_policy_dkim_desc - "acme.example/lms2026,..." or "none"; caller's buf */

@@ -224,8 +224,13 @@ lookup_cache(struct tm_resolver *r, unsigned h, const char *name, int type)
 			r->entries--;
 			continue;
 		}
-		if (e->type == type && strcasecmp(e->name, name) == 0)
-			return answer_copy(e->ans);
+		if (e->type == type && strcasecmp(e->name, name) == 0) {
+			struct tm_dns_answer *a = answer_copy(e->ans);
+
+			if (a)		/* what is left of the TTL, not the original */
+				a->ttl = (uint32_t)(e->expires - t);
+			return a;
+		}
 		pp = &e->next;
 	}
 	return NULL;

@@ -11,7 +11,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "psl.h"
+#include "resolver.h"
 #include "snap.h"
+#include "spf.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct tm_snap *current;
@@ -24,14 +27,44 @@ unref(struct tm_snap *s)
 	return (s && --s->refs == 0) ? s : NULL;
 }
 
-/* snap_free - the snapshot and its configuration */
-static void
-snap_free(struct tm_snap *s)
+/* tm_snap_free - the snapshot, its runtime and its configuration */
+void
+tm_snap_free(struct tm_snap *s)
 {
 	if (s == NULL)
 		return;
+	tm_spf_free(s->spf);		/* before the resolver it uses */
+	tm_resolver_free(s->resolver);
+	tm_psl_free(s->psl);
 	tm_conf_free(s->conf);
 	free(s);
+}
+
+/* tm_snap_build - conf plus runtime */
+struct tm_snap *
+tm_snap_build(struct tm_conf *conf, struct tm_err *err)
+{
+	struct tm_snap *s = calloc(1, sizeof(*s));
+	char why[512];
+
+	if (s == NULL) {
+		tm_err_add(err, TM_ERR_FATAL, conf->file, 0, "out of memory");
+		tm_conf_free(conf);
+		return NULL;
+	}
+	s->conf = conf;
+	if ((s->resolver = tm_resolver_new(conf->dns.nameserver, why,
+					   sizeof(why))) == NULL ||
+	    (s->spf = tm_spf_new(s->resolver, why, sizeof(why))) == NULL) {
+		tm_err_add(err, TM_ERR_FATAL, conf->file, 0, "DNS: %s", why);
+		tm_snap_free(s);
+		return NULL;
+	}
+	if ((s->psl = tm_psl_load(TM_PSL_DEFAULT, why, sizeof(why))) == NULL)
+		tm_err_add(err, TM_ERR_WARNING, conf->file, 0, "public suffix "
+			   "list: %s: alignment falls back to the last two labels "
+			   "(apt-get install publicsuffix)", why);
+	return s;
 }
 
 /* tm_snap_load - build, check, publish */
@@ -41,21 +74,15 @@ tm_snap_load(const char *path, struct tm_err *err)
 	struct tm_snap *s, *old;
 	struct tm_conf *conf = tm_conf_load(path, err);
 
-	if (conf == NULL)
+	if (conf == NULL || (s = tm_snap_build(conf, err)) == NULL)
 		return -1;
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		tm_err_add(err, TM_ERR_FATAL, path, 0, "out of memory");
-		tm_conf_free(conf);
-		return -1;
-	}
-	s->conf = conf;
 	s->refs = 1;			/* the "current" reference */
 	pthread_mutex_lock(&lock);
 	s->generation = ++generation;
 	old = unref(current);
 	current = s;
 	pthread_mutex_unlock(&lock);
-	snap_free(old);			/* outside the lock: may be slow */
+	tm_snap_free(old);			/* outside the lock: may be slow */
 	return 0;
 }
 
@@ -83,7 +110,7 @@ tm_snap_release(struct tm_snap *s)
 	pthread_mutex_lock(&lock);
 	dead = unref(s);
 	pthread_mutex_unlock(&lock);
-	snap_free(dead);
+	tm_snap_free(dead);
 }
 
 /* tm_snap_shutdown - drop the "current" reference */
@@ -96,5 +123,5 @@ tm_snap_shutdown(void)
 	dead = unref(current);
 	current = NULL;
 	pthread_mutex_unlock(&lock);
-	snap_free(dead);
+	tm_snap_free(dead);
 }

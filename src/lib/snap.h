@@ -17,11 +17,29 @@
 #include "conf.h"
 #include "err.h"
 
+struct tm_resolver;
+struct tm_spf;
+struct tm_psl;
+
 struct tm_snap {
 	struct tm_conf *conf;		/* owned */
+	/* Runtime built from conf (dns.nameserver): owned, freed with it. */
+	struct tm_resolver *resolver;
+	struct tm_spf *spf;
+	struct tm_psl *psl;		/* NULL: list missing, last-label rule */
 	unsigned long generation;	/* 1 for the first load, +1 per reload */
 	unsigned refs;			/* under the module's mutex */
 };
+
+/*
+ * tm_snap_build - a snapshot of conf (taken over) with its runtime: the
+ * resolver (dns.nameserver), SPF evaluator, public suffix list.  NULL on
+ * failure (conf freed, reason in err).  Used by tm_snap_load and by
+ * `tenantctl try`, which evaluates one message without publishing.
+ */
+struct tm_snap *tm_snap_build(struct tm_conf *conf, struct tm_err *err);
+/* tm_snap_free - a snapshot nobody references (unpublished) */
+void tm_snap_free(struct tm_snap *);
 
 /*
  * tm_snap_load - load path; publish on success.  0 published (tenant

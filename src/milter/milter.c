@@ -195,17 +195,24 @@ static sfsistat
 mlfi_eoh(SMFICTX *ctx)
 {
 	struct tm_conn *c = conn_of(ctx);
+	struct tm_policy_env env;
 	struct tm_msg m;
 	char why[512];
 
 	if (c == NULL || c->snap == NULL)
 		return SMFIS_TEMPFAIL;
+	/* One DNS budget for the whole message (DESIGN.md step 8). */
+	env.spf = c->snap->spf;
+	env.resolver = c->snap->resolver;
+	env.psl = c->snap->psl;
+	clock_gettime(CLOCK_MONOTONIC, &env.deadline);
+	env.deadline.tv_sec += c->snap->conf->dns.timeout;
 	m.queue_id = tm_milter_queue_id(ctx, c);
 	m.client = c->have_client ? (struct sockaddr *)&c->client : NULL;
 	m.auth_user = c->auth_user;
 	m.mail_from = c->mail_from;
 	m.hdrs = &c->hdrs;
-	if (tm_policy_decide(c->snap->conf, &m, &c->d) < 0)
+	if (tm_policy_decide(c->snap->conf, &m, &env, &c->d) < 0)
 		return tm_milter_tempfail(ctx, c, "out of memory");
 	c->decided = true;
 	if (c->d.verdict == TM_V_REJECT || c->d.verdict == TM_V_TEMPFAIL) {

@@ -14,6 +14,12 @@
 #   m_verify_sigs FILE VERIFIER WANT...  the verifier's per-signature results
 #                          contain each WANT ("d/s alg=pass"), none fails
 #   m_log_has REGEX        the milter's log has a line matching REGEX
+#   m_drop NAME            the DNS proxy drops queries for NAME (and below)
+#   m_dns_count NAME TYPE  how many queries for NAME/TYPE reached the proxy
+#
+# The milter resolves through dnsproxy.py (127.0.0.1:$M_DNS_PORT), which
+# logs every query and forwards to the harness NSD; dns.timeout is 3 s.
+# Every customer domain publishes SPF authorizing both outbound IPs.
 #
 # Tenants: acme (customer; sasl lms-acme; header acme; RSA s1 + Ed25519 s2;
 # on_foreign rewrite; reply_to), beta (provider; sasl lms-beta; network
@@ -28,6 +34,7 @@ M_SENT=0
 M_RC=0
 M_REPLY=
 M_FILE=
+M_DNS_PORT=
 
 m__tenant() {	# m__tenant ID BODY
 	printf 'id = "%s";\n%s\n' "$1" "$2" >"$H/conf/tenants.d/$1.conf"
@@ -35,6 +42,7 @@ m__tenant() {	# m__tenant ID BODY
 
 m_setup() {
 	local c=$H/conf k=$H/conf/keys z
+	M_DNS_PORT=$(h_port)
 	mkdir -p "$c/tenants.d" "$k"; chmod 700 "$k"
 	h_genkey rsa "$k/p1.key"; h_genkey ed25519 "$k/p1e.key"
 	h_genkey rsa "$k/acme.key"; h_genkey ed25519 "$k/acme-e.key"
@@ -49,6 +57,7 @@ provider = {
            { selector = "p1e"; key = "keys/p1e.key"; algorithm = "ed25519-sha256"; } );
 };
 identify = { header = "X-Tenant-ID"; trusted_networks = [ "127.0.0.1/32" ]; };
+dns = { nameserver = "127.0.0.1@$M_DNS_PORT"; timeout = 3; };
 ${1:-}
 EOF
 	m__tenant acme 'mode = "customer";
@@ -71,6 +80,7 @@ dkim = ( { domain = "eps.example"; selector = "e1"; key = "../keys/eps.key"; } )
 match = { sender_domains = [ "zeta.example" ]; };
 sender = { from = "info@zeta.example"; };
 dkim = ( { domain = "zeta.example"; selector = "z1"; key = "../keys/zeta.key"; algorithm = "ed25519-sha256"; } );'
+	[ -n "${M_TENANTS:-}" ] && "$M_TENANTS"	# a test's own tenants
 	h_zone_add provider.example
 	for z in acme gamma eps zeta; do h_zone_add "$z.example"; done
 	h_dkim_publish provider.example p1 "$k/p1.key"
@@ -79,9 +89,18 @@ dkim = ( { domain = "zeta.example"; selector = "z1"; key = "../keys/zeta.key"; a
 	h_dkim_publish acme.example s2 "$k/acme-e.key"
 	h_dkim_publish gamma.example g1 "$k/gamma.key"
 	h_dkim_publish zeta.example z1 "$k/zeta.key"
+	h_spf _spf.provider.example "v=spf1 ip4:192.0.2.10 ip6:2001:db8::10 -all"
+	for z in acme gamma eps zeta; do
+		h_spf "$z.example" "v=spf1 include:_spf.provider.example -all"
+	done
+	[ -n "${M_ZONES:-}" ] && "$M_ZONES"	# a test's own zones and records
 	h_dns_start
+	: >"$H/dns-drop"; : >"$H/dns-queries"
+	h_daemon dnsproxy /usr/bin/python3 "$H_E2E_DIR/dnsproxy.py" "$M_DNS_PORT" \
+		"$H_DNS_PORT" "$H/dns-drop" "$H/dns-queries"
 	h_sink_start
 	h_daemon milter "$M_MILTER" -f -c "$c/main.conf"
+	h_nudge_port milter "$H_MILTER_PORT"	# libmilter polls its stop flag every 5 s
 	h_wait_port "$H_MILTER_PORT" || h_die "milter did not start: $(cat "$H/milter.log")"
 	h_postfix_start "inet:127.0.0.1:$H_MILTER_PORT" "inet:127.0.0.1:$H_MILTER_PORT"
 }
@@ -131,3 +150,7 @@ m_verify_sigs() {	# FILE VERIFIER WANT...
 }
 
 m_log_has() { grep -E -q -- "$1" "$H/milter.log"; }
+
+m_drop() { echo "$1" >>"$H/dns-drop"; }
+
+m_dns_count() { grep -c -x -F "$(printf '%s' "$1" | tr 'A-Z' 'a-z') $2" "$H/dns-queries"; }

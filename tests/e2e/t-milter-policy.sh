@@ -82,9 +82,10 @@ M_SENT=$((M_SENT + 1)); M_FILE=$(h_sink_last)
 h_ok "missing key: the delivered mail is eps's, signed and verified" \
 	m_verify_sigs "$M_FILE" dkimpy "eps.example/e1 rsa-sha256=pass"
 
-# --- the decision line of each action (queue id first, DESIGN.md step 7)
+# --- the decision line of each action (queue id first, DESIGN.md step 7);
+# spf=unchecked: the message was refused before SPF was evaluated
 Q='[0-9A-F]{6,}'
-h_ok "log: accept" m_log_has "^tenant-milter: $Q: tenant=acme via=header mode=customer from=<claim@acme.example> spf=unchecked dkim=acme.example/s1,acme.example/s2 action=accept$"
-h_ok "log: rewrite, with reason" m_log_has "^tenant-milter: $Q: tenant=acme via=header mode=customer from=<claim@acme.example> spf=unchecked dkim=acme.example/s1,acme.example/s2 action=rewrite reason=\"From <boss@beta.provider.example> not allowed\"$"
+h_ok "log: accept" m_log_has "^tenant-milter: $Q: tenant=acme via=header mode=customer from=<claim@acme.example> spf=pass dkim=acme.example/s1,acme.example/s2 action=accept$"
+h_ok "log: rewrite, with reason" m_log_has "^tenant-milter: $Q: tenant=acme via=header mode=customer from=<claim@acme.example> spf=pass dkim=acme.example/s1,acme.example/s2 action=rewrite reason=\"From <boss@beta.provider.example> not allowed\"$"
 h_ok "log: reject, with reason" m_log_has "^tenant-milter: ($Q|NOQUEUE): tenant=gamma via=sender mode=customer from=<> spf=unchecked dkim=none action=reject reason=\"From <boss@acme.example> is not allowed for tenant gamma\"$"
 h_ok "log: tempfail, with reason" m_log_has "^tenant-milter: ($Q|NOQUEUE): tenant=eps via=sender mode=customer from=<> spf=unchecked dkim=none action=tempfail reason=\"tenant eps cannot sign: .*\"$"
