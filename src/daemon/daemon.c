@@ -152,6 +152,9 @@ tm_daemon_run(const char *path, int foreground)
 	tm_log_open("tenant-milter", "mail", "info", foreground);
 	if (preflight(path, &sock, &user) < 0)
 		return 1;
+	/* A unix socket is created 0770: the MTA reaches it through the
+	 * milter's group (usermod -aG tenant-milter postfix). */
+	umask(007);
 	if (smfi_setconn(sock) != MI_SUCCESS ||
 	    smfi_register(*tm_milter_desc()) != MI_SUCCESS ||
 	    smfi_opensocket(1) != MI_SUCCESS) {
