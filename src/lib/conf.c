@@ -363,7 +363,8 @@ load_tenants(struct tm_conf *conf, int dir_line, struct tm_err *err)
 		tm_err_add(err, TM_ERR_WARNING, conf->file, dir_line,
 			   "tenants directory %s has no *.conf files: no tenant "
 			   "can send", conf->tenants_dir);
-	qsort(names.v, names.n, sizeof(*names.v), by_name);
+	if (names.n > 0)		/* qsort(NULL, 0, ...) is undefined */
+		qsort(names.v, names.n, sizeof(*names.v), by_name);
 	conf->tenants = calloc(names.n + 1, sizeof(*conf->tenants));
 	if (conf->tenants == NULL) {
 		tm_err_add(err, TM_ERR_FATAL, conf->tenants_dir, 0, "out of memory");
@@ -455,6 +456,12 @@ tm_conf_free(struct tm_conf *conf)
 	free(conf->tenants);
 	tm_index_free(conf->index);
 	tm_keycache_free(conf->keys);
+	/* d= of the provider's signatures is set by conf_check.c, not by the
+	 * table (it has no domain row), so the table's free does not know it. */
+	for (i = 0; i < conf->provider.dkim.n; i++) {
+		free(conf->provider.dkim.v[i].domain);
+		conf->provider.dkim.v[i].domain = NULL;
+	}
 	tm_opt_free(main_table, conf);
 	free(conf->provider.outbound);
 	free(conf->provider.unusable);
