@@ -208,19 +208,37 @@ sender_policy(const struct tm_tenant *t, const struct tm_msg *m,
 	return rc;
 }
 
-/* tm_policy_decide - the decision for one message */
+/* tm_policy_decide - identify the tenant, then decide */
 int
 tm_policy_decide(const struct tm_conf *conf, const struct tm_msg *m,
 		 const struct tm_policy_env *env, struct tm_decision *d)
 {
 	const struct tm_tenant *t;
+	enum tm_ident via = TM_ID_SASL;
+
+	if ((t = tm_ident_tenant(conf, m, &via)) == NULL) {
+		memset(d, 0, sizeof(*d));
+		d->spf = "-";
+		d->action = "accept";
+		return unknown(conf, d);
+	}
+	if (tm_policy_decide_tenant(conf, t, m, env, d) < 0)
+		return -1;
+	d->via = via;
+	return 0;
+}
+
+/* tm_policy_decide_tenant - everything after identification */
+int
+tm_policy_decide_tenant(const struct tm_conf *conf, const struct tm_tenant *t,
+			const struct tm_msg *m, const struct tm_policy_env *env,
+			struct tm_decision *d)
+{
 	const char *why = NULL;
 
 	memset(d, 0, sizeof(*d));
 	d->spf = "-";
 	d->action = "accept";
-	if ((t = tm_ident_tenant(conf, m, &d->via)) == NULL)
-		return unknown(conf, d);
 	d->tenant = t;
 	if (t->mode == TM_MODE_CUSTOMER)
 		d->spf = "unchecked";
@@ -228,7 +246,7 @@ tm_policy_decide(const struct tm_conf *conf, const struct tm_msg *m,
 		d->log_error = true;
 		d->n_sign = 0;
 		return tm_policy_refusef(d, TM_V_TEMPFAIL, "tenant %s cannot sign: %s",
-			       t->id, why);
+					 t->id, why);
 	}
 	if (sender_policy(t, m, d) < 0)
 		return -1;
@@ -245,6 +263,39 @@ tm_policy_decide(const struct tm_conf *conf, const struct tm_msg *m,
 		if ((d->reason = strdup("tenant on hold")) == NULL)
 			return -1;
 	}
+	return 0;
+}
+
+/* tm_policy_final_headers - the headers as they will leave */
+int
+tm_policy_final_headers(const struct tm_conf *conf, const struct tm_hdrs *h,
+			const struct tm_decision *d,
+			int (*fn)(const char *, const char *, void *), void *arg)
+{
+	bool from_done = false, rt_done = false;
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		const char *v = h->v[i].value;
+
+		if (tm_policy_is_removed(conf, h->v[i].name))
+			continue;
+		if (strcasecmp(h->v[i].name, "From") == 0 && !from_done) {
+			from_done = true;
+			if (d->new_from)
+				v = d->new_from;
+		} else if (strcasecmp(h->v[i].name, "Reply-To") == 0 && !rt_done) {
+			rt_done = true;
+			if (d->new_reply_to)
+				v = d->new_reply_to;
+		}
+		if (fn(h->v[i].name, v, arg) < 0)
+			return -1;
+	}
+	if (d->from_added && fn("From", d->new_from, arg) < 0)
+		return -1;
+	if (d->new_reply_to && !rt_done && fn("Reply-To", d->new_reply_to, arg) < 0)
+		return -1;
 	return 0;
 }
 
@@ -313,7 +364,8 @@ tm_policy_log_line(const struct tm_decision *d)
 	n = asprintf(&out, "tenant=%s via=%s mode=%s from=<%s> spf=%s dkim=%s "
 		     "action=%s%s%s%s",
 		     d->tenant ? d->tenant->id : "-",
-		     d->tenant ? tm_ident_name(d->via) : "-",
+		     d->tenant ? (d->via_name ? d->via_name : tm_ident_name(d->via)) :
+		     "-",
 		     d->tenant ? tm_mode_name(d->tenant->mode) : "-", from,
 		     d->spf, dk, d->action, d->reason ? " reason=\"" : "",
 		     reason, d->reason ? "\"" : "");

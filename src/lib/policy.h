@@ -59,6 +59,7 @@ enum tm_verdict {
 struct tm_decision {
 	const struct tm_tenant *tenant;	/* NULL: unknown */
 	enum tm_ident via;		/* valid when tenant != NULL */
+	const char *via_name;		/* overrides via in logs ("try"), or NULL */
 	enum tm_verdict verdict;
 	const char *action;		/* log word: accept rewrite fallback hold
 					 * reject tempfail */
@@ -121,6 +122,25 @@ int tm_policy_add_reason(struct tm_decision *, const char *text);
 int tm_policy_set_from(const struct tm_tenant *, struct tm_decision *,
 		       const char *display, const char *addr);
 void tm_decision_fini(struct tm_decision *);
+
+/*
+ * tm_policy_decide_tenant - the decision once the tenant is known (the
+ * second half of tm_policy_decide; `tenantctl try` names the tenant).
+ */
+int tm_policy_decide_tenant(const struct tm_conf *, const struct tm_tenant *,
+			    const struct tm_msg *, const struct tm_policy_env *,
+			    struct tm_decision *d);
+
+/*
+ * tm_policy_final_headers - call fn for every header as the message will
+ * leave, in order: removed ones skipped, From and Reply-To replaced, added
+ * ones last (where the MTA adds them).  The signer is fed exactly these.
+ * Stops at the first fn returning -1 and returns -1; else 0.
+ */
+int tm_policy_final_headers(const struct tm_conf *, const struct tm_hdrs *,
+			    const struct tm_decision *,
+			    int (*fn)(const char *name, const char *value, void *arg),
+			    void *arg);
 
 /* tm_policy_dkim_desc - "acme.example/lms2026,..." or "none"; caller's buf */
 char *tm_policy_dkim_desc(const struct tm_decision *, char *buf, size_t len);

@@ -143,49 +143,28 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	return SMFIS_CONTINUE;
 }
 
-/* feed - one header to the signer */
+/* feed - one final header to the signer (tm_policy_final_headers) */
+struct feed_arg {
+	struct tm_signer *signer;
+	char *why;
+	size_t len;
+};
+
 static int
-feed(struct tm_conn *c, const char *name, const char *value, char *why,
-     size_t len)
+feed(const char *name, const char *value, void *arg)
 {
-	return tm_signer_header(c->signer, name, value, why, len);
+	struct feed_arg *fa = arg;
+
+	return tm_signer_header(fa->signer, name, value, fa->why, fa->len);
 }
 
-/*
- * feed_final_headers - the headers as they will leave: removed ones
- * skipped, From and Reply-To replaced, missing ones added at the end
- * (where Postfix adds them).
- */
+/* feed_final_headers - the headers as they will leave, then eoh */
 static int
 feed_final_headers(struct tm_conn *c, char *why, size_t len)
 {
-	const struct tm_conf *conf = c->snap->conf;
-	const struct tm_decision *d = &c->d;
-	bool from_done = false, rt_done = false;
-	size_t i;
+	struct feed_arg fa = { c->signer, why, len };
 
-	for (i = 0; i < c->hdrs.n; i++) {
-		const struct tm_hdr *h = &c->hdrs.v[i];
-		const char *v = h->value;
-
-		if (tm_policy_is_removed(conf, h->name))
-			continue;
-		if (strcasecmp(h->name, "From") == 0 && !from_done) {
-			from_done = true;
-			if (d->new_from)
-				v = d->new_from;
-		} else if (strcasecmp(h->name, "Reply-To") == 0 && !rt_done) {
-			rt_done = true;
-			if (d->new_reply_to)
-				v = d->new_reply_to;
-		}
-		if (feed(c, h->name, v, why, len) < 0)
-			return -1;
-	}
-	if (d->from_added && feed(c, "From", d->new_from, why, len) < 0)
-		return -1;
-	if (d->new_reply_to && !rt_done &&
-	    feed(c, "Reply-To", d->new_reply_to, why, len) < 0)
+	if (tm_policy_final_headers(c->snap->conf, &c->hdrs, &c->d, feed, &fa) < 0)
 		return -1;
 	return tm_signer_eoh(c->signer, why, len);
 }

@@ -21,6 +21,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "check", tctl_check, "validate the configuration; one line per tenant" },
+	{ "try", tctl_try, "TENANT [--from ADDR] < message: what the milter would do" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,294 @@
+/*
+ * try.c - `tenantctl try TENANT [--from ADDR] < message`: what the milter
+ * would do to this message, without Postfix.  The same lib/ functions as
+ * the milter decide (policy.c, with SPF and the DMARC guard over live DNS
+ * per dns.nameserver), pick the final headers and sign.
+ *
+ * Prints the decision line, the SMTP reply of a refusal, the header and
+ * envelope changes, then the message as it would leave (DKIM-Signature
+ * and annotation on top, as the milter inserts them).
+ * Exit: 0 the message would be accepted (also rewritten, fallback, hold),
+ * 1 bad usage, configuration or input, 2 rejected, 3 tempfailed.
+ */
+
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "addr.h"
+#include "err.h"
+#include "hdrs.h"
+#include "policy.h"
+#include "sign.h"
+#include "snap.h"
+#include "tctl.h"
+
+#define MAX_MESSAGE (64 * 1024 * 1024)
+
+/* read_all - stdin into memory; NULL if too large or no memory */
+static char *
+read_all(size_t *len)
+{
+	size_t cap = 65536, n = 0, r;
+	char *buf = malloc(cap + 1), *p;
+
+	while (buf && (r = fread(buf + n, 1, cap - n, stdin)) > 0) {
+		n += r;
+		if (n == cap) {
+			if (cap >= MAX_MESSAGE || (p = realloc(buf, cap * 2 + 1)) == NULL) {
+				free(buf);
+				return NULL;
+			}
+			buf = p;
+			cap *= 2;
+		}
+	}
+	if (buf)
+		buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/*
+ * parse_headers - header fields up to the empty line, as an MTA passes
+ * them to a milter (value without the space after the colon, folds kept
+ * as LF).  Returns the start of the body, or NULL with why.
+ */
+static const char *
+parse_headers(const char *msg, struct tm_hdrs *h, const char **why)
+{
+	const char *p = msg;
+
+	while (*p && *p != '\n' && !(p[0] == '\r' && p[1] == '\n')) {
+		const char *colon = strchr(p, ':'), *v, *end = p;
+		char *name, *value, *o;
+
+		if (colon == NULL || colon == p || memchr(p, '\n', (size_t)(colon - p))) {
+			*why = "not a header line (no \"Name:\")";
+			return NULL;
+		}
+		for (;;) {		/* the field ends at a line not starting with WSP */
+			end = strchr(end, '\n');
+			if (end == NULL || (end[1] != ' ' && end[1] != '\t'))
+				break;
+			end++;
+		}
+		if (end == NULL)
+			end = p + strlen(p);
+		name = strndup(p, (size_t)(colon - p));
+		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+			;
+		value = strndup(v, (size_t)(end - v));
+		if (value)
+			for (o = value + strlen(value); o > value && o[-1] == '\r'; )
+				*--o = '\0';
+		if (name == NULL || value == NULL || tm_hdrs_add(h, name, value) < 0) {
+			free(name);
+			free(value);
+			*why = "out of memory";
+			return NULL;
+		}
+		free(name);
+		free(value);
+		p = *end ? end + 1 : end;
+	}
+	return *p == '\r' ? p + 2 : *p ? p + 1 : p;
+}
+
+/* crlf_body - the body with CRLF line ends, as milters receive it */
+static char *
+crlf_body(const char *b, size_t *len)
+{
+	size_t n = strlen(b), i, o = 0;
+	char *out = malloc(n * 2 + 1);
+
+	if (out == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (b[i] == '\n' && (i == 0 || b[i - 1] != '\r'))
+			out[o++] = '\r';
+		out[o++] = b[i];
+	}
+	out[o] = '\0';
+	*len = o;
+	return out;
+}
+
+struct out_arg {
+	struct tm_signer *signer;
+	FILE *fp;			/* final headers printed here, or NULL */
+	char why[512];
+};
+
+/* each_final - print and/or sign one final header */
+static int
+each_final(const char *name, const char *value, void *arg)
+{
+	struct out_arg *oa = arg;
+
+	if (oa->fp)
+		fprintf(oa->fp, "%s: %s\n", name, value);
+	return oa->signer ? tm_signer_header(oa->signer, name, value, oa->why,
+					     sizeof(oa->why)) : 0;
+}
+
+/* show_changes - what the milter would change, one line each */
+static void
+show_changes(const struct tm_conf *conf, const struct tm_hdrs *h,
+	     const struct tm_decision *d)
+{
+	size_t i;
+
+	printf("changes:\n");
+	for (i = 0; i < h->n; i++)
+		if (tm_policy_is_removed(conf, h->v[i].name))
+			printf("  remove   %s: %s\n", h->v[i].name, h->v[i].value);
+	if (d->new_from)
+		printf("  %s From: %s\n", d->from_added ? "add     " : "change  ",
+		       d->new_from);
+	if (d->new_reply_to)
+		printf("  set      Reply-To: %s\n", d->new_reply_to);
+	if (d->new_env_from)
+		printf("  envelope MAIL FROM:<%s>\n", d->new_env_from);
+	if (d->verdict == TM_V_HOLD)
+		printf("  hold     into Postfix's hold queue\n");
+}
+
+/* sign_and_print - the message as it would leave */
+static int
+sign_and_print(const struct tm_conf *conf, const struct tm_hdrs *h,
+	       const struct tm_decision *d, const char *body)
+{
+	struct out_arg oa = { NULL, NULL, "" };
+	char *crlf, *note, *hdrs = NULL;
+	size_t blen, hlen, i;
+	int rc = -1;
+
+	if ((crlf = crlf_body(body, &blen)) == NULL)
+		return -1;
+	if (d->n_sign && (oa.signer = tm_signer_new("try",
+	    (const struct tm_dkim *const *)d->sign, d->n_sign, oa.why,
+	    sizeof(oa.why))) == NULL)
+		goto out;
+	oa.fp = open_memstream(&hdrs, &hlen);
+	if (oa.fp == NULL || tm_policy_final_headers(conf, h, d, each_final, &oa) < 0)
+		goto out;
+	fclose(oa.fp);
+	oa.fp = NULL;
+	if (oa.signer && (tm_signer_eoh(oa.signer, oa.why, sizeof(oa.why)) < 0 ||
+	    tm_signer_body(oa.signer, (unsigned char *)crlf, blen, oa.why,
+			   sizeof(oa.why)) < 0 ||
+	    tm_signer_eom(oa.signer, oa.why, sizeof(oa.why)) < 0))
+		goto out;
+	printf("--- message as it would leave ---\n");
+	for (i = 0; oa.signer && i < tm_signer_count(oa.signer); i++)
+		printf("%s: %s\n", TM_SIGN_HEADER, tm_signer_value(oa.signer, i));
+	if ((note = tm_policy_annotation(d)) != NULL)
+		printf("%s: %s\n", conf->annotate_header, note);
+	free(note);
+	printf("%s\n%s", hdrs, body);
+	rc = 0;
+out:
+	if (rc < 0 && oa.why[0])
+		fprintf(stderr, "tenantctl try: %s\n", oa.why);
+	if (oa.fp)
+		fclose(oa.fp);
+	free(hdrs);
+	free(crlf);
+	tm_signer_free(oa.signer);
+	return rc;
+}
+
+/* decide - the milter's decision for this tenant and message */
+static int
+decide(struct tm_snap *s, const struct tm_tenant *t, const char *from,
+       const struct tm_hdrs *h, struct tm_decision *d, char **mail_from)
+{
+	struct tm_policy_env env = { s->spf, s->resolver, s->psl, { 0, 0 } };
+	struct tm_mailbox mb = { NULL, NULL, NULL, NULL };
+	const struct tm_hdr *f = tm_hdrs_find(h, "From", 0);
+	struct tm_msg m = { "try", NULL, NULL, "", h };
+	char why[256];
+
+	if (from)
+		*mail_from = strdup(from);
+	else if (f && tm_addr_parse_mailbox(f->value, &mb, why, sizeof(why)) == 0)
+		*mail_from = strdup(mb.addr);
+	else
+		*mail_from = strdup("");
+	tm_mailbox_fini(&mb);
+	if (*mail_from == NULL)
+		return -1;
+	m.mail_from = *mail_from;
+	clock_gettime(CLOCK_MONOTONIC, &env.deadline);
+	env.deadline.tv_sec += s->conf->dns.timeout;
+	if (tm_policy_decide_tenant(s->conf, t, &m, &env, d) < 0)
+		return -1;
+	d->via_name = "try";
+	return 0;
+}
+
+/* tctl_try - decide, show, sign */
+int
+tctl_try(const char *path, int argc, char **argv)
+{
+	const char *from = NULL, *body, *why = "";
+	struct tm_hdrs h = { NULL, 0, 0, 0 };
+	const struct tm_tenant *t;
+	struct tm_decision d;
+	struct tm_snap *s = NULL;
+	struct tm_conf *conf;
+	struct tm_err err;
+	char *msg = NULL, *line, *mail_from = NULL;
+	size_t len;
+	int rc = 1;
+
+	if (argc == 4 && strcmp(argv[2], "--from") == 0)
+		from = argv[3];
+	else if (argc != 2) {
+		fprintf(stderr, "usage: tenantctl [-c FILE] try TENANT [--from ADDR] < message\n");
+		return 1;
+	}
+	tm_err_init(&err);
+	if ((conf = tm_conf_load(path, &err)) == NULL ||
+	    (s = tm_snap_build(conf, &err)) == NULL) {
+		tm_err_print(&err, stderr);
+		goto out;
+	}
+	if ((t = tm_conf_tenant(s->conf, argv[1])) == NULL) {
+		fprintf(stderr, "tenantctl try: no tenant \"%s\" in %s\n", argv[1], path);
+		goto out;
+	}
+	if ((msg = read_all(&len)) == NULL || (body = parse_headers(msg, &h, &why)) == NULL) {
+		fprintf(stderr, "tenantctl try: message on stdin: %s\n",
+			msg ? why : "too large or out of memory");
+		goto out;
+	}
+	if (tm_sign_init() < 0 || decide(s, t, from, &h, &d, &mail_from) < 0) {
+		fprintf(stderr, "tenantctl try: out of memory\n");
+		goto out;
+	}
+	line = tm_policy_log_line(&d);
+	printf("decision: %s\n", line ? line : "?");
+	free(line);
+	if (d.verdict == TM_V_REJECT || d.verdict == TM_V_TEMPFAIL) {
+		printf("reply: %s %s %s\n", d.rcode, d.xcode, d.reply);
+		rc = d.verdict == TM_V_REJECT ? 2 : 3;
+	} else {
+		show_changes(s->conf, &h, &d);
+		rc = sign_and_print(s->conf, &h, &d, body) < 0 ? 3 : 0;
+	}
+	tm_decision_fini(&d);
+out:
+	tm_err_fini(&err);
+	tm_hdrs_fini(&h);
+	free(msg);
+	free(mail_from);
+	tm_snap_free(s);
+	tm_sign_fini();
+	return rc;
+}
