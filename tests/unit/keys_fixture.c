@@ -202,7 +202,19 @@ kf_setup(void)
 	    "-----END OPENSSH PRIVATE KEY-----\n";
 	const char *tmp = getenv("TMPDIR");
 	char path[PATH_MAX], link[PATH_MAX], gen_why[TM_KEY_MSG], *big;
+	static const struct {
+		const char *name;
+		enum tm_dkim_alg alg;
+		int bits;
+	} gen[] = {
+		{ "rsa2048.key", TM_ALG_RSA_SHA256, 2048 },
+		{ "rsa2048b.key", TM_ALG_RSA_SHA256, 2048 },
+		{ "ed25519b.key", TM_ALG_ED25519_SHA256, 0 },
+		{ "rsa1024.key", TM_ALG_RSA_SHA256, 1024 },
+		{ "ed25519.key", TM_ALG_ED25519_SHA256, 0 },
+	};
 	EVP_PKEY *pkey;
+	size_t i;
 
 	snprintf(kf_dir, sizeof(kf_dir), "%s/tm-keys.XXXXXX",
 		 tmp && *tmp ? tmp : "/tmp");
@@ -210,21 +222,11 @@ kf_setup(void)
 	/* searchable for the EACCES test */
 	ck_assert(chmod(kf_dir, 0755) == 0);
 
-	ck_assert_msg(tm_key_generate(kf_at(path, sizeof(path), "rsa2048.key"),
-				      TM_ALG_RSA_SHA256, 2048, gen_why,
-				      sizeof(gen_why)) == 0, "%s", gen_why);
-	ck_assert_msg(tm_key_generate(kf_at(path, sizeof(path), "rsa2048b.key"),
-				      TM_ALG_RSA_SHA256, 2048, gen_why,
-				      sizeof(gen_why)) == 0, "%s", gen_why);
-	ck_assert_msg(tm_key_generate(kf_at(path, sizeof(path), "ed25519b.key"),
-				      TM_ALG_ED25519_SHA256, 0, gen_why,
-				      sizeof(gen_why)) == 0, "%s", gen_why);
-	ck_assert_msg(tm_key_generate(kf_at(path, sizeof(path), "rsa1024.key"),
-				      TM_ALG_RSA_SHA256, 1024, gen_why,
-				      sizeof(gen_why)) == 0, "%s", gen_why);
-	ck_assert_msg(tm_key_generate(kf_at(path, sizeof(path), "ed25519.key"),
-				      TM_ALG_ED25519_SHA256, 0, gen_why,
-				      sizeof(gen_why)) == 0, "%s", gen_why);
+	for (i = 0; i < sizeof(gen) / sizeof(gen[0]); i++)
+		ck_assert_msg(tm_key_generate(kf_at(path, sizeof(path), gen[i].name),
+					      gen[i].alg, gen[i].bits, gen_why,
+					      sizeof(gen_why)) == 0, "%s: %s",
+			      gen[i].name, gen_why);
 
 	pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)512);
 	write_pkey("rsa512.key", pkey, PEM_PKCS8);
