@@ -21,11 +21,11 @@
 #include <unistd.h>
 
 #include "daemon.h"
-#include "err.h"
-#include "guard.h"
-#include "log.h"
+#include "util/err.h"
+#include "dkim/guard.h"
+#include "util/log.h"
 #include "milter.h"
-#include "sign.h"
+#include "dkim/sign.h"
 #include "snap.h"
 
 /* Seconds a stop waits for messages in flight. */

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "conf/conf.h"
 #include "daemon.h"
-#include "err.h"
+#include "util/err.h"
 
 #define DEFAULT_CONF SYSCONFDIR "/tenant-milter/tenant-milter.conf"
 

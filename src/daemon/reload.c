@@ -20,9 +20,9 @@
 #include <stdio.h>
 
 #include "daemon.h"
-#include "err.h"
-#include "guard.h"
-#include "log.h"
+#include "util/err.h"
+#include "dkim/guard.h"
+#include "util/log.h"
 #include "snap.h"
 
 static const char *reload_path;

@@ -11,10 +11,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "psl.h"
-#include "resolver.h"
+#include "policy/psl.h"
+#include "dns/resolver.h"
 #include "snap.h"
-#include "spf.h"
+#include "spf/spf.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct tm_snap *current;

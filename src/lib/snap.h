@@ -14,8 +14,8 @@
  * snapshot itself is never written after publication.
  */
 
-#include "conf.h"
-#include "err.h"
+#include "conf/conf.h"
+#include "util/err.h"
 
 struct tm_resolver;
 struct tm_spf;

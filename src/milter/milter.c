@@ -16,8 +16,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include "addr.h"
-#include "log.h"
+#include "msg/addr.h"
+#include "util/log.h"
 #include "milter.h"
 #include "milter_msg.h"
 

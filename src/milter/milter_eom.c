@@ -15,7 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "log.h"
+#include "util/log.h"
 #include "milter_msg.h"
 
 /* remove_all - delete every copy of a header, last first */

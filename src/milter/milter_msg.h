@@ -10,9 +10,9 @@
 #include <sys/socket.h>
 #include <libmilter/mfapi.h>
 
-#include "hdrs.h"
-#include "policy.h"
-#include "sign.h"
+#include "msg/hdrs.h"
+#include "policy/policy.h"
+#include "dkim/sign.h"
 #include "snap.h"
 
 struct tm_conn {

@@ -12,9 +12,9 @@
 
 #include <stdio.h>
 
-#include "conf.h"
-#include "err.h"
-#include "keys.h"
+#include "conf/conf.h"
+#include "util/err.h"
+#include "dkim/keys.h"
 #include "tctl.h"
 
 /* key_desc - "rsa-2048", "ed25519" or "unusable" */

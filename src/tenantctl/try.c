@@ -19,11 +19,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "addr.h"
-#include "err.h"
-#include "hdrs.h"
-#include "policy.h"
-#include "sign.h"
+#include "msg/addr.h"
+#include "util/err.h"
+#include "msg/hdrs.h"
+#include "policy/policy.h"
+#include "dkim/sign.h"
 #include "snap.h"
 #include "tctl.h"
 

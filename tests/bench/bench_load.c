@@ -22,9 +22,9 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
-#include "conf.h"
-#include "err.h"
-#include "tenant.h"
+#include "conf/conf.h"
+#include "util/err.h"
+#include "conf/tenant_index.h"
 
 #define LOOKUPS		1000000
 #define RING		65536		/* distinct random keys, a power of 2 */

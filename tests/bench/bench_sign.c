@@ -26,9 +26,9 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "conf.h"
-#include "keys.h"
-#include "sign.h"
+#include "conf/conf.h"
+#include "dkim/keys.h"
+#include "dkim/sign.h"
 
 static double
 now(void)

@@ -31,7 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "resolver.h"
+#include "dns/resolver.h"
 
 struct probe {
 	struct tm_resolver *r;

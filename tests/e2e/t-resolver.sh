@@ -23,8 +23,8 @@ PROBE=$top_builddir/tests/e2e/resolver-probe
 if [ ! -x "$PROBE" ]; then
     PROBE=$H/resolver-probe
     cc -std=c11 -O1 -I"$top_builddir" -I"$top_srcdir/src/lib" -o "$PROBE" \
-        "$top_srcdir/tests/e2e/resolver-probe.c" "$top_srcdir/src/lib/resolver.c" \
-        "$top_srcdir/src/lib/resolver_unbound.c" -lunbound -lpthread ||
+        "$top_srcdir/tests/e2e/resolver-probe.c" "$top_srcdir/src/lib/dns/resolver.c" \
+        "$top_srcdir/src/lib/dns/resolver_unbound.c" -lunbound -lpthread ||
         h_die "cannot compile resolver-probe"
 fi
 

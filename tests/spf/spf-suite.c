@@ -28,9 +28,9 @@
 #include <strings.h>
 #include <time.h>
 
-#include "conf.h"
-#include "resolver.h"
-#include "spf.h"
+#include "conf/conf.h"
+#include "dns/resolver.h"
+#include "spf/spf.h"
 
 #define MAX_FIELDS 8
 

@@ -30,7 +30,7 @@
 
 #include <check.h>
 
-#include "keys.h"
+#include "dkim/keys.h"
 #include "keys_fixture.h"
 
 char kf_dir[256];

@@ -18,9 +18,9 @@
 
 #include <check.h>
 
-#include "conf.h"
-#include "err.h"
-#include "tenant.h"
+#include "conf/conf.h"
+#include "util/err.h"
+#include "conf/tenant_index.h"
 #include "tenant_fixture.h"
 
 /* tf_xstrdup - strdup or fail the test */

@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#include "conf.h"
-#include "tenant.h"
+#include "conf/conf.h"
+#include "conf/tenant_index.h"
 
 #define MAXV 4
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "addr.h"
+#include "msg/addr.h"
 #include "unit.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -9,8 +9,8 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "conf.h"
-#include "conf_table.h"
+#include "conf/conf.h"
+#include "conf/conf_table.h"
 #include "unit.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

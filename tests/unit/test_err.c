@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "err.h"
+#include "util/err.h"
 #include "unit.h"
 
 START_TEST(test_format)

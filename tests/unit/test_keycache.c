@@ -16,7 +16,7 @@
 
 #include <dkim.h>
 
-#include "keys.h"
+#include "dkim/keys.h"
 #include "keys_fixture.h"
 #include "unit.h"
 

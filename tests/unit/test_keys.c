@@ -24,7 +24,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "keys.h"
+#include "dkim/keys.h"
 #include "keys_fixture.h"
 #include "unit.h"
 

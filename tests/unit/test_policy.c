@@ -13,13 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "hdrs.h"
-#include "keys.h"
-#include "policy.h"
-#include "psl.h"
-#include "resolver.h"
-#include "spf.h"
+#include "conf/conf.h"
+#include "msg/hdrs.h"
+#include "dkim/keys.h"
+#include "policy/policy.h"
+#include "policy/psl.h"
+#include "dns/resolver.h"
+#include "spf/spf.h"
 #include "unit.h"
 
 static char dir[64];

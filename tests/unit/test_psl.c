@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "psl.h"
+#include "policy/psl.h"
 #include "unit.h"
 
 START_TEST(test_org_domain)

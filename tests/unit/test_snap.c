@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "keys.h"
+#include "dkim/keys.h"
 #include "snap.h"
 #include "unit.h"
 

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spf.h"
-#include "spf_int.h"
+#include "spf/spf.h"
+#include "spf/spf_int.h"
 #include "unit.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "conf.h"
-#include "err.h"
-#include "tenant.h"
+#include "conf/conf.h"
+#include "util/err.h"
+#include "conf/tenant_index.h"
 #include "tenant_fixture.h"
 #include "unit.h"
 

@@ -1,0 +1,381 @@
+/*
+ * policy.c - the decision for one message (DESIGN.md steps 2, 3, 5, 6, 7,
+ * 10), from the configuration and the message's facts alone.
+ *
+ *   unknown tenant        -> unknown_tenant
+ *   unusable key/secret   -> 451 4.7.1 (that tenant only; logged as error)
+ *   From count != 1       -> 550 5.7.1 (none: added from sender.from)
+ *   From unparsable       -> 550 5.7.1 with the parser's reason
+ *   foreign From/MAIL FROM-> sender.on_foreign: rewrite | reject
+ *   provider mode         -> From = sender.from, display name kept
+ *   hold = true           -> accepted into the hold queue, signed
+ *
+ * Customer mode then goes through SPF and the DMARC guard (step 4,
+ * policy_customer.c) when the caller gives an SPF evaluator.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "msg/addr.h"
+#include "util/log.h"
+#include "policy/policy.h"
+#include "util/strv.h"
+
+/* allowed - is addr (local@domain) inside the tenant's sender.allowed? */
+static int
+allowed(const struct tm_tenant *t, const char *addr)
+{
+	if (t->mode == TM_MODE_PROVIDER &&
+	    strcasecmp(tm_addr_domain(addr), t->provider_domain) == 0)
+		return 1;
+	return tm_strv_has_ci_addr(&t->sender.allowed, addr);
+}
+
+/* tm_policy_refuse - set a reject or tempfail verdict with reply and reason */
+int
+tm_policy_refuse(struct tm_decision *d, enum tm_verdict v, const char *reply,
+       const char *reason)
+{
+	d->verdict = v;
+	d->action = v == TM_V_REJECT ? "reject" : "tempfail";
+	d->rcode = v == TM_V_REJECT ? "550" : "451";
+	d->xcode = v == TM_V_REJECT ? "5.7.1" : "4.7.1";
+	free(d->reply);
+	free(d->reason);
+	d->reply = strdup(reply);
+	d->reason = strdup(reason);
+	return d->reply && d->reason ? 0 : -1;
+}
+
+/* tm_policy_refusef - refuse with the same printf-formatted reply and reason */
+int
+tm_policy_refusef(struct tm_decision *d, enum tm_verdict v, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return tm_policy_refuse(d, v, buf, buf);
+}
+
+/* unknown - no tenant: unknown_tenant decides */
+static int
+unknown(const struct tm_conf *conf, struct tm_decision *d)
+{
+	switch (conf->unknown_tenant) {
+	case TM_UNKNOWN_REJECT:
+		return tm_policy_refuse(d, TM_V_REJECT, "sender is not a known tenant",
+			      "unknown tenant");
+	case TM_UNKNOWN_TEMPFAIL:
+		return tm_policy_refuse(d, TM_V_TEMPFAIL, "sender is not a known tenant",
+			      "unknown tenant");
+	case TM_UNKNOWN_ACCEPT:
+		break;
+	}
+	d->verdict = TM_V_ACCEPT;
+	d->action = "accept";
+	return (d->reason = strdup("unknown tenant, accepted unsigned")) ? 0 : -1;
+}
+
+/* pick_keys - the dkim entries that sign; -1 when one is unusable */
+static int
+pick_keys(const struct tm_conf *conf, const struct tm_tenant *t,
+	  struct tm_decision *d, const char **why)
+{
+	const struct tm_dkim_list *dl = &t->dkim;
+	size_t i;
+
+	if (t->unusable) {
+		*why = t->unusable;
+		return -1;
+	}
+	if (t->mode == TM_MODE_PROVIDER) {
+		if (conf->provider.unusable) {
+			*why = conf->provider.unusable;
+			return -1;
+		}
+		dl = &conf->provider.dkim;
+	}
+	d->sign_mode = t->mode == TM_MODE_PROVIDER ? "provider" : "tenant";
+	for (i = 0; i < dl->n && d->n_sign < TM_MAX_SIGS; i++) {
+		if (dl->v[i].key == NULL) {
+			*why = dl->v[i].key_error ? dl->v[i].key_error :
+				"a DKIM key cannot be used";
+			return -1;
+		}
+		d->sign[d->n_sign++] = &dl->v[i];
+	}
+	return 0;
+}
+
+/* tm_policy_add_reason - append "; text" to the decision's reason */
+int
+tm_policy_add_reason(struct tm_decision *d, const char *text)
+{
+	char *r;
+
+	if (asprintf(&r, "%s%s%s", d->reason ? d->reason : "",
+		     d->reason ? "; " : "", text) < 0)
+		return -1;
+	free(d->reason);
+	d->reason = r;
+	return 0;
+}
+
+/* not_allowed - reason "WHAT <ADDR> not allowed" */
+static int
+not_allowed(struct tm_decision *d, const char *what, const char *addr)
+{
+	char buf[600];
+
+	snprintf(buf, sizeof(buf), "%s <%s> not allowed", what, addr);
+	return tm_policy_add_reason(d, buf);
+}
+
+/* tm_policy_set_from - From := display + addr; Reply-To from sender.reply_to */
+int
+tm_policy_set_from(const struct tm_tenant *t, struct tm_decision *d,
+	 const char *display, const char *addr)
+{
+	free(d->new_from);
+	free(d->from_addr);
+	d->new_from = tm_addr_format(display, addr);
+	d->from_addr = strdup(addr);
+	if (t->sender.reply_to && d->new_reply_to == NULL &&
+	    (d->new_reply_to = strdup(t->sender.reply_to)) == NULL)
+		return -1;
+	return d->new_from && d->from_addr ? 0 : -1;
+}
+
+/* sender_policy - steps 2 and 3: From and MAIL FROM */
+static int
+sender_policy(const struct tm_tenant *t, const struct tm_msg *m,
+	      struct tm_decision *d)
+{
+	struct tm_mailbox mb = { NULL, NULL, NULL, NULL };
+	const struct tm_hdr *from;
+	size_t n = tm_hdrs_count(m->hdrs, "From");
+	char why[256];
+	int rc = 0;
+
+	if (n > 1)
+		return tm_policy_refusef(d, TM_V_REJECT, "message has %zu From headers, "
+			       "exactly one is allowed", n);
+	if (m->mail_from && *m->mail_from && !allowed(t, m->mail_from)) {
+		if (t->sender.on_foreign == TM_FOREIGN_REJECT)
+			return tm_policy_refusef(d, TM_V_REJECT, "envelope sender <%s> is "
+				       "not allowed for tenant %s", m->mail_from,
+				       t->id);
+		d->action = "rewrite";
+		if ((d->new_env_from = strdup(t->sender.envelope_from ?
+			t->sender.envelope_from : t->sender.from)) == NULL ||
+		    not_allowed(d, "envelope sender", m->mail_from) < 0)
+			return -1;
+	} else if (t->sender.envelope_from && m->mail_from && *m->mail_from &&
+		   (d->new_env_from = strdup(t->sender.envelope_from)) == NULL)
+		return -1;
+	if (n == 0) {
+		d->from_added = true;
+		return tm_policy_set_from(t, d, NULL, t->sender.from);
+	}
+	from = tm_hdrs_find(m->hdrs, "From", 0);
+	if (tm_addr_parse_mailbox(from->value, &mb, why, sizeof(why)) < 0)
+		return errno == ENOMEM ? -1 : tm_policy_refuse(d, TM_V_REJECT, why, why);
+	if (t->mode == TM_MODE_PROVIDER)
+		rc = tm_policy_set_from(t, d, mb.display, t->sender.from);
+	else if (!allowed(t, mb.addr)) {
+		if (t->sender.on_foreign == TM_FOREIGN_REJECT)
+			rc = tm_policy_refusef(d, TM_V_REJECT, "From <%s> is not allowed "
+				     "for tenant %s", mb.addr, t->id);
+		else {
+			d->action = "rewrite";
+			rc = not_allowed(d, "From", mb.addr);
+			if (rc == 0)
+				rc = tm_policy_set_from(t, d, mb.display, t->sender.from);
+		}
+	} else if ((d->from_addr = strdup(mb.addr)) == NULL)
+		rc = -1;
+	tm_mailbox_fini(&mb);
+	return rc;
+}
+
+/* tm_policy_decide - identify the tenant, then decide */
+int
+tm_policy_decide(const struct tm_conf *conf, const struct tm_msg *m,
+		 const struct tm_policy_env *env, struct tm_decision *d)
+{
+	const struct tm_tenant *t;
+	enum tm_ident via = TM_ID_SASL;
+
+	if ((t = tm_ident_tenant(conf, m, &via)) == NULL) {
+		memset(d, 0, sizeof(*d));
+		d->spf = "-";
+		d->action = "accept";
+		return unknown(conf, d);
+	}
+	if (tm_policy_decide_tenant(conf, t, m, env, d) < 0)
+		return -1;
+	d->via = via;
+	return 0;
+}
+
+/* tm_policy_decide_tenant - everything after identification */
+int
+tm_policy_decide_tenant(const struct tm_conf *conf, const struct tm_tenant *t,
+			const struct tm_msg *m, const struct tm_policy_env *env,
+			struct tm_decision *d)
+{
+	const char *why = NULL;
+
+	memset(d, 0, sizeof(*d));
+	d->spf = "-";
+	d->action = "accept";
+	d->tenant = t;
+	if (t->mode == TM_MODE_CUSTOMER)
+		d->spf = "unchecked";
+	if (pick_keys(conf, t, d, &why) < 0) {
+		d->log_error = true;
+		d->n_sign = 0;
+		return tm_policy_refusef(d, TM_V_TEMPFAIL, "tenant %s cannot sign: %s",
+					 t->id, why);
+	}
+	if (sender_policy(t, m, d) < 0)
+		return -1;
+	if (d->verdict != TM_V_ACCEPT)
+		return 0;
+	if (t->mode == TM_MODE_CUSTOMER && env && env->spf &&
+	    tm_policy_customer(conf, t, m, env, d) < 0)
+		return -1;
+	if (d->verdict != TM_V_ACCEPT)
+		return 0;
+	if (t->hold) {
+		d->verdict = TM_V_HOLD;
+		d->action = "hold";
+		if ((d->reason = strdup("tenant on hold")) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* tm_policy_final_headers - the headers as they will leave */
+int
+tm_policy_final_headers(const struct tm_conf *conf, const struct tm_hdrs *h,
+			const struct tm_decision *d,
+			int (*fn)(const char *, const char *, void *), void *arg)
+{
+	bool from_done = false, rt_done = false;
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		const char *v = h->v[i].value;
+
+		if (tm_policy_is_removed(conf, h->v[i].name))
+			continue;
+		if (strcasecmp(h->v[i].name, "From") == 0 && !from_done) {
+			from_done = true;
+			if (d->new_from)
+				v = d->new_from;
+		} else if (strcasecmp(h->v[i].name, "Reply-To") == 0 && !rt_done) {
+			rt_done = true;
+			if (d->new_reply_to)
+				v = d->new_reply_to;
+		}
+		if (fn(h->v[i].name, v, arg) < 0)
+			return -1;
+	}
+	if (d->from_added && fn("From", d->new_from, arg) < 0)
+		return -1;
+	if (d->new_reply_to && !rt_done && fn("Reply-To", d->new_reply_to, arg) < 0)
+		return -1;
+	return 0;
+}
+
+/* tm_decision_fini - free what the decision owns */
+void
+tm_decision_fini(struct tm_decision *d)
+{
+	free(d->reply);
+	free(d->reason);
+	free(d->new_from);
+	free(d->new_reply_to);
+	free(d->new_env_from);
+	free(d->from_addr);
+	memset(d, 0, sizeof(*d));
+}
+
+/* tm_policy_dkim_desc - the signatures as domain/selector,... */
+char *
+tm_policy_dkim_desc(const struct tm_decision *d, char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	if ((d->n_sign == 0 && d->n_skipped == 0) ||
+	    d->verdict == TM_V_REJECT || d->verdict == TM_V_TEMPFAIL)
+		return strncpy(buf, "none", len);
+	for (i = 0; i < d->n_sign && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s/%s",
+					 i ? "," : "", d->sign[i]->domain,
+					 d->sign[i]->selector);
+	for (i = 0; i < d->n_skipped && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s/%s(%s)",
+					 used ? "," : "", d->skipped[i]->domain,
+					 d->skipped[i]->selector,
+					 tm_pub_state_name(d->skipped_state[i]));
+	return buf;
+}
+
+/* tm_policy_annotation - "tenant=acme; mode=customer; spf=...; ..." */
+char *
+tm_policy_annotation(const struct tm_decision *d)
+{
+	char dk[512], reason[256], *out;
+	int n;
+
+	tm_policy_dkim_desc(d, dk, sizeof(dk));
+	tm_sanitize(reason, sizeof(reason), d->reason ? d->reason : "");
+	n = asprintf(&out, "tenant=%s; mode=%s; spf=%s; dkim=%s; action=%s%s%s%s",
+		     d->tenant ? d->tenant->id : "unknown",
+		     d->tenant ? tm_mode_name(d->tenant->mode) : "-", d->spf, dk,
+		     d->action, d->reason ? "; reason=\"" : "", reason,
+		     d->reason ? "\"" : "");
+	return n < 0 ? NULL : out;
+}
+
+/* tm_policy_log_line - "tenant=acme via=sasl mode=... action=..." */
+char *
+tm_policy_log_line(const struct tm_decision *d)
+{
+	char dk[512], from[320], reason[512], *out;
+	int n;
+
+	tm_policy_dkim_desc(d, dk, sizeof(dk));
+	tm_sanitize(from, sizeof(from), d->from_addr ? d->from_addr : "");
+	tm_sanitize(reason, sizeof(reason), d->reason ? d->reason : "");
+	n = asprintf(&out, "tenant=%s via=%s mode=%s from=<%s> spf=%s dkim=%s "
+		     "action=%s%s%s%s",
+		     d->tenant ? d->tenant->id : "-",
+		     d->tenant ? (d->via_name ? d->via_name : tm_ident_name(d->via)) :
+		     "-",
+		     d->tenant ? tm_mode_name(d->tenant->mode) : "-", from,
+		     d->spf, dk, d->action, d->reason ? " reason=\"" : "",
+		     reason, d->reason ? "\"" : "");
+	return n < 0 ? NULL : out;
+}
+
+/* tm_policy_is_removed - identify and annotation headers, any case */
+int
+tm_policy_is_removed(const struct tm_conf *conf, const char *name)
+{
+	return strcasecmp(name, conf->identify.header) == 0 ||
+	       strcasecmp(name, conf->annotate_header) == 0;
+}

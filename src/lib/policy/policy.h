@@ -1,0 +1,157 @@
+#ifndef TM_POLICY_H
+#define TM_POLICY_H
+
+/*
+ * policy - what happens to one message: which tenant sent it (ident.c,
+ * DESIGN.md step 1) and, from the facts of the message and the tenant's
+ * settings, the decision (steps 2, 3, 5, 6, 10): reject or tempfail with
+ * an SMTP reply, or accept with header and envelope changes, the DKIM
+ * entries that sign, the annotation and the log line.
+ *
+ * Pure functions of (configuration, message facts): the milter and
+ * `tenantctl try` call the same ones.  A decision borrows tenant and dkim
+ * pointers from the configuration: valid while the snapshot is held.
+ * Thread-safe.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "conf/conf.h"
+#include "dkim/guard.h"
+#include "msg/hdrs.h"
+
+struct tm_resolver;
+struct tm_spf;
+struct tm_psl;
+
+/*
+ * What the customer-mode decision may consult (DESIGN.md step 4).  spf
+ * NULL: SPF and the guard are not evaluated (spf=unchecked, every key
+ * signs).  deadline: the message's whole DNS budget (dns.timeout).
+ */
+struct tm_policy_env {
+	struct tm_spf *spf;
+	struct tm_resolver *resolver;
+	const struct tm_psl *psl;
+	struct timespec deadline;
+};
+
+/* The facts of one message, as the MTA reported them. */
+struct tm_msg {
+	const char *queue_id;		/* "NOQUEUE" when unknown */
+	const struct sockaddr *client;	/* NULL: local submission */
+	const char *auth_user;		/* {auth_authen}, or NULL */
+	const char *mail_from;		/* envelope address; "" null path */
+	const struct tm_hdrs *hdrs;
+};
+
+enum tm_verdict {
+	TM_V_ACCEPT,			/* with the changes below */
+	TM_V_HOLD,			/* accept into the hold queue */
+	TM_V_REJECT,			/* 5xx */
+	TM_V_TEMPFAIL,			/* 4xx */
+};
+
+#define TM_MAX_SIGS 8
+
+struct tm_decision {
+	const struct tm_tenant *tenant;	/* NULL: unknown */
+	enum tm_ident via;		/* valid when tenant != NULL */
+	const char *via_name;		/* overrides via in logs ("try"), or NULL */
+	enum tm_verdict verdict;
+	const char *action;		/* log word: accept rewrite fallback hold
+					 * reject tempfail */
+	const char *rcode, *xcode;	/* reject/tempfail: "550", "5.7.1" */
+	char *reply;			/* reject/tempfail text */
+	char *reason;			/* why, for log and annotation; or NULL */
+	bool log_error;			/* a tenant misconfiguration: log at error */
+
+	char *new_from;			/* From value to set, or NULL */
+	bool from_added;		/* there was no From: add it */
+	char *new_reply_to;		/* Reply-To value to set, or NULL */
+	char *new_env_from;		/* envelope sender to set, or NULL */
+	char *from_addr;		/* From address as the message leaves */
+
+	const char *spf;		/* "-" when not evaluated */
+	const struct tm_dkim *sign[TM_MAX_SIGS];
+	size_t n_sign;
+	/* Tenant keys left out because DNS does not publish them. */
+	const struct tm_dkim *skipped[TM_MAX_SIGS];
+	enum tm_pub_state skipped_state[TM_MAX_SIGS];
+	size_t n_skipped;
+	const char *sign_mode;		/* mode whose keys sign: tenant's or provider */
+};
+
+/*
+ * tm_ident_tenant - DESIGN.md step 1: the first method of identify.order
+ * that names a tenant.  Returns the tenant (borrowed) and sets *via, or
+ * NULL.  The identify header counts only from trusted_networks or an
+ * authenticated session.
+ */
+const struct tm_tenant *tm_ident_tenant(const struct tm_conf *,
+					const struct tm_msg *,
+					enum tm_ident *via);
+/* tm_ident_trusted - is the client in identify.trusted_networks? */
+int tm_ident_trusted(const struct tm_conf *, const struct sockaddr *);
+
+/*
+ * tm_policy_decide - the whole decision for a message whose headers are
+ * complete.  0 decided (see d->verdict), -1 out of memory (the caller
+ * tempfails).  Free with tm_decision_fini.
+ */
+int tm_policy_decide(const struct tm_conf *, const struct tm_msg *,
+		     const struct tm_policy_env *env, struct tm_decision *d);
+
+/*
+ * policy_customer.c: step 4 for a customer-mode tenant whose sender
+ * policy accepted the message: SPF, published keys, the DMARC guard,
+ * fallback.  0 decided, -1 out of memory.
+ */
+int tm_policy_customer(const struct tm_conf *, const struct tm_tenant *,
+		       const struct tm_msg *, const struct tm_policy_env *,
+		       struct tm_decision *d);
+
+/* Shared by policy*.c (not for other callers). */
+int tm_policy_refuse(struct tm_decision *, enum tm_verdict, const char *reply,
+		     const char *reason);
+int tm_policy_refusef(struct tm_decision *, enum tm_verdict, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int tm_policy_add_reason(struct tm_decision *, const char *text);
+int tm_policy_set_from(const struct tm_tenant *, struct tm_decision *,
+		       const char *display, const char *addr);
+void tm_decision_fini(struct tm_decision *);
+
+/*
+ * tm_policy_decide_tenant - the decision once the tenant is known (the
+ * second half of tm_policy_decide; `tenantctl try` names the tenant).
+ */
+int tm_policy_decide_tenant(const struct tm_conf *, const struct tm_tenant *,
+			    const struct tm_msg *, const struct tm_policy_env *,
+			    struct tm_decision *d);
+
+/*
+ * tm_policy_final_headers - call fn for every header as the message will
+ * leave, in order: removed ones skipped, From and Reply-To replaced, added
+ * ones last (where the MTA adds them).  The signer is fed exactly these.
+ * Stops at the first fn returning -1 and returns -1; else 0.
+ */
+int tm_policy_final_headers(const struct tm_conf *, const struct tm_hdrs *,
+			    const struct tm_decision *,
+			    int (*fn)(const char *name, const char *value, void *arg),
+			    void *arg);
+
+/* tm_policy_dkim_desc - "acme.example/lms2026,..." or "none"; caller's buf */
+char *tm_policy_dkim_desc(const struct tm_decision *, char *buf, size_t len);
+/* tm_policy_annotation - the annotate_header value; caller frees */
+char *tm_policy_annotation(const struct tm_decision *);
+/* tm_policy_log_line - the decision line after "QUEUEID: "; caller frees */
+char *tm_policy_log_line(const struct tm_decision *);
+/*
+ * tm_policy_is_removed - is this incoming header removed (the identify
+ * header and the annotation header, any case, every copy)?
+ */
+int tm_policy_is_removed(const struct tm_conf *, const char *name);
+
+#endif
