@@ -135,7 +135,7 @@ serve_snapshot(const char *path, int foreground)
 	       snap->conf->n_tenants, snap->conf->socket);
 	tm_snap_release(snap);
 	if (tm_sign_init() < 0) {
-		tm_log(TM_LOG_FATAL, "cannot initialize libopendkim");
+		tm_log(TM_LOG_FATAL, "cannot initialize the DKIM signer (OpenSSL SHA-256)");
 		return -1;
 	}
 	return 0;
