@@ -50,6 +50,8 @@ tm_conn_reset(struct tm_conn *c)
 	c->queue_id = c->auth_user = c->mail_from = NULL;
 	tm_snap_release(c->snap);
 	c->snap = NULL;
+	c->hdr_too_big = false;
+	c->fail[0] = '\0';
 }
 
 /* tm_milter_queue_id - Postfix's queue id ({i}) once it exists */
@@ -77,13 +79,14 @@ tm_milter_tempfail(SMFICTX *ctx, struct tm_conn *c, const char *why)
 	return SMFIS_TEMPFAIL;
 }
 
-/* mlfi_connect - remember the client address */
+/* mlfi_connect - remember the client address (state made at negotiate) */
 static sfsistat
 mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 {
-	struct tm_conn *c = calloc(1, sizeof(*c));
+	struct tm_conn *c = conn_of(ctx);
 
-	if (c == NULL) {
+	if (c == NULL && (c = calloc(1, sizeof(*c))) == NULL) {
+		/* negotiate had no memory either, so no NR_CONN was agreed */
 		tm_log(TM_LOG_ERROR, "out of memory at connect from %s", host);
 		return SMFIS_TEMPFAIL;
 	}
@@ -93,10 +96,11 @@ mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 		c->have_client = true;
 	}
 	smfi_setpriv(ctx, c);
+	c->counted = true;
 	pthread_mutex_lock(&active_lock);
 	active++;
 	pthread_mutex_unlock(&active_lock);
-	return SMFIS_CONTINUE;
+	return tm_milter_reply(c, SMFIP_NR_CONN);
 }
 
 /* mlfi_envfrom - a new message: snapshot, sender, SASL identity */
@@ -125,22 +129,24 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	return SMFIS_CONTINUE;
 }
 
-/* mlfi_header - keep every header until the end of headers */
+/*
+ * mlfi_header - keep every header until the end of headers.  Usually no
+ * reply is sent (SMFIP_NR_HDR): trouble is kept for mlfi_eoh to answer.
+ */
 static sfsistat
 mlfi_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct tm_conn *c = conn_of(ctx);
 
 	if (c == NULL || c->snap == NULL)
-		return SMFIS_TEMPFAIL;
-	if (c->hdrs.bytes + strlen(name) + strlen(value) > MAX_HEADER_BYTES) {
-		smfi_setreply(ctx, "552", "5.3.4", "message headers too large");
-		tm_conn_reset(c);
-		return SMFIS_REJECT;
-	}
-	if (tm_hdrs_add(&c->hdrs, name, value) < 0)
-		return tm_milter_tempfail(ctx, c, "out of memory");
-	return SMFIS_CONTINUE;
+		return tm_milter_reply(c, SMFIP_NR_HDR);
+	if (c->hdr_too_big || c->fail[0])
+		return tm_milter_reply(c, SMFIP_NR_HDR);
+	if (c->hdrs.bytes + strlen(name) + strlen(value) > MAX_HEADER_BYTES)
+		c->hdr_too_big = true;
+	else if (tm_hdrs_add(&c->hdrs, name, value) < 0)
+		snprintf(c->fail, sizeof(c->fail), "out of memory");
+	return tm_milter_reply(c, SMFIP_NR_HDR);
 }
 
 /* feed - one final header to the signer (tm_policy_final_headers) */
@@ -180,6 +186,15 @@ mlfi_eoh(SMFICTX *ctx)
 
 	if (c == NULL || c->snap == NULL)
 		return SMFIS_TEMPFAIL;
+	if (c->fail[0])
+		return tm_milter_tempfail(ctx, c, c->fail);
+	if (c->hdr_too_big) {
+		tm_log(TM_LOG_WARNING, "%s: message headers over %d bytes: "
+		       "rejected", tm_milter_queue_id(ctx, c), MAX_HEADER_BYTES);
+		smfi_setreply(ctx, "552", "5.3.4", "message headers too large");
+		tm_conn_reset(c);
+		return SMFIS_REJECT;
+	}
 	/* One DNS budget for the whole message (DESIGN.md step 8). */
 	env.spf = c->snap->spf;
 	env.resolver = c->snap->resolver;
@@ -214,19 +229,19 @@ mlfi_eoh(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
-/* mlfi_body - stream a chunk into the signatures */
+/* mlfi_body - stream a chunk into the signatures; trouble waits for eom */
 static sfsistat
 mlfi_body(SMFICTX *ctx, unsigned char *buf, size_t len)
 {
 	struct tm_conn *c = conn_of(ctx);
-	char why[512];
+	char why[sizeof(c->fail)];
 
-	if (c == NULL || !c->decided)
-		return SMFIS_TEMPFAIL;
+	if (c == NULL || !c->decided || c->fail[0])
+		return tm_milter_reply(c, SMFIP_NR_BODY);
 	if (c->signer && tm_signer_body(c->signer, buf, len, why,
 					sizeof(why)) < 0)
-		return tm_milter_tempfail(ctx, c, why);
-	return SMFIS_CONTINUE;
+		snprintf(c->fail, sizeof(c->fail), "%s", why);
+	return tm_milter_reply(c, SMFIP_NR_BODY);
 }
 
 /* mlfi_eom - apply the decision */
@@ -238,6 +253,8 @@ mlfi_eom(SMFICTX *ctx)
 
 	if (c == NULL || !c->decided)
 		return SMFIS_TEMPFAIL;
+	if (c->fail[0])
+		return tm_milter_tempfail(ctx, c, c->fail);
 	rc = tm_milter_eom(ctx, c);
 	tm_conn_reset(c);
 	return rc;
@@ -263,12 +280,14 @@ mlfi_close(SMFICTX *ctx)
 	if (c == NULL)
 		return SMFIS_CONTINUE;
 	tm_conn_reset(c);
-	free(c);
 	smfi_setpriv(ctx, NULL);
-	pthread_mutex_lock(&active_lock);
-	if (--active == 0)
-		pthread_cond_broadcast(&active_cond);
-	pthread_mutex_unlock(&active_lock);
+	if (c->counted) {
+		pthread_mutex_lock(&active_lock);
+		if (--active == 0)
+			pthread_cond_broadcast(&active_cond);
+		pthread_mutex_unlock(&active_lock);
+	}
+	free(c);
 	return SMFIS_CONTINUE;
 }
 
@@ -285,6 +304,7 @@ static struct smfiDesc desc = {
 	.xxfi_eom = mlfi_eom,
 	.xxfi_abort = mlfi_abort,
 	.xxfi_close = mlfi_close,
+	.xxfi_negotiate = tm_milter_negotiate,
 };
 
 /* tm_milter_desc - for smfi_register */
