@@ -200,5 +200,7 @@ int tm_cidr_contains(const struct tm_cidr *net, const struct tm_cidr *addr);
 
 /* conf_check.c: cross-file rules, run by tm_conf_load. */
 void tm_conf_check(struct tm_conf *, struct tm_err *);
+/* conf_selftest.c: sign and verify once per algorithm (tm_conf_check). */
+void tm_conf_selftest(struct tm_conf *, struct tm_err *);
 
 #endif
