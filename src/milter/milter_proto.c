@@ -29,7 +29,7 @@ static const struct {
 	const char *list;
 } macros[] = {
 	{ SMFIM_ENVFROM, "i {auth_authen}" },	/* milter.c mlfi_envfrom */
-	{ SMFIM_ENVRCPT, "i" },
+	{ SMFIM_ENVRCPT, "i" },			/* mlfi_envrcpt reads argv only */
 	{ SMFIM_EOH, "i" },			/* queue id: the decision line */
 	{ SMFIM_EOM, "i" },
 };
