@@ -22,6 +22,7 @@ static const struct {
 } commands[] = {
 	{ "check", tctl_check, "validate the configuration; one line per tenant" },
 	{ "try", tctl_try, "TENANT [--from ADDR] < message: what the milter would do" },
+	{ "verify", tctl_verify, "< message: check every DKIM-Signature (libopendkim, live DNS)" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
