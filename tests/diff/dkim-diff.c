@@ -9,7 +9,10 @@
  * as SMTP ends it; dkimpy 1.0.5 would otherwise get that shape wrong,
  * while the signer is fed the body as generated) for the verifiers.
  *
- * usage: dkim-diff OUTDIR COUNT SEED RSAKEY ED25519KEY
+ * usage: dkim-diff OUTDIR COUNT SEED RSAKEY ED25519KEY [raw]
+ * raw: write the messages unsigned, as generated (bare LF kept), for the
+ * batch sent through Postfix and the milter; no lines over 998 bytes
+ * then (Postfix's SMTP client would break them, and any signature).
  * Files OUTDIR/mNNNNN.eml; d=diff.example, s=r (RSA, every message) and
  * s=e (Ed25519, every other message).  An X-Shape header (not signed)
  * says what the message is made of.  The last message is the negative
@@ -34,6 +37,7 @@ struct buf {
 };
 
 static uint64_t rng;
+static int raw;				/* write unsigned messages */
 
 static unsigned
 rnd(unsigned n)
@@ -273,6 +277,27 @@ write_crlf(FILE *f, const char *p, size_t n)
 	}
 }
 
+/* write_raw - the message unsigned, line ends as generated */
+static int
+write_raw(const char *dir, unsigned id, const char *shape, struct buf *h,
+	  struct buf *b, const char *eol)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/m%05u.eml", dir, id);
+	if ((f = fopen(path, "wb")) == NULL) {
+		fprintf(stderr, "dkim-diff: %s: cannot write\n", path);
+		return -1;
+	}
+	fprintf(f, "X-Shape:%s%s%s%s", shape, eol, h->p, eol);
+	fwrite(b->p, 1, b->len, f);
+	fclose(f);
+	free(h->p);
+	free(b->p);
+	return 0;
+}
+
 /* one - make, sign and write message id; 0 ok, -1 */
 static int
 one(const char *dir, unsigned id, unsigned count,
@@ -287,12 +312,14 @@ one(const char *dir, unsigned id, unsigned count,
 	FILE *f;
 	size_t i;
 
-	if (control)
+	if (control || (raw && kind == 5))
 		kind = 2;
 	if (eol[0] == '\n')
 		strncat(shape, " bare-lf", sizeof(shape) - 1);
 	make_headers(&h, id, eol, shape, sizeof(shape));
 	make_body(&b, kind, eol, shape, sizeof(shape));
+	if (raw)
+		return write_raw(dir, id, shape, &h, &b, eol);
 	if ((s = tm_signer_new("diff", sigs, dual ? 2 : 1, why, sizeof(why))) == NULL ||
 	    feed_headers(s, h.p, why, sizeof(why)) < 0 ||
 	    tm_signer_eoh(s, why, sizeof(why)) < 0 ||
@@ -342,10 +369,12 @@ main(int argc, char **argv)
 	const struct tm_dkim *sigs[2] = { &dr, &de };
 	unsigned id, count;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: dkim-diff OUTDIR COUNT SEED RSAKEY ED25519KEY\n");
+	if (argc != 6 && !(argc == 7 && strcmp(argv[6], "raw") == 0)) {
+		fprintf(stderr, "usage: dkim-diff OUTDIR COUNT SEED RSAKEY "
+			"ED25519KEY [raw]\n");
 		return 1;
 	}
+	raw = argc == 7;
 	count = (unsigned)atoi(argv[2]);
 	rng = strtoull(argv[3], NULL, 10) * 2654435761ULL + 88172645463325252ULL;
 	if (tm_sign_init() < 0 ||
