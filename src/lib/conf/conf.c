@@ -90,6 +90,9 @@ static const struct tm_opt identify_table[] = {
 	{ "trusted_networks", TM_OPT_CIDRV, I(trusted), 0, .aux = I(n_trusted) },
 	{ "order", TM_OPT_ENUMV, I(order), 0, .names = ident_names,
 	  .aux = I(n_order), .aux2 = TM_ID_MAX },
+	{ "sasl_realms", TM_OPT_STRV, I(sasl_realms), TM_F_LOWER,
+	  .valid = tm_valid_fn_sasl_realm },
+	{ "trust_other_logins", TM_OPT_BOOL, I(trust_other_logins), 0, .idef = 0 },
 	{ .name = NULL }
 };
 

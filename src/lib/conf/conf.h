@@ -149,6 +149,9 @@ struct tm_conf {
 		size_t n_trusted;
 		enum tm_ident order[TM_ID_MAX];
 		size_t n_order;
+		struct tm_strv sasl_realms;	/* stripped from logins; lower case */
+		bool trust_other_logins;	/* a login of no tenant may use
+						 * header and sender */
 	} identify;
 
 	enum tm_unknown unknown_tenant;

@@ -81,9 +81,12 @@ unknown(const struct tm_conf *conf, struct tm_decision *d)
 	case TM_UNKNOWN_ACCEPT:
 		break;
 	}
+	/* An inbound smtpd may run this milter: a stranger's mail passes as
+	 * it came, neither signed nor annotated. */
 	d->verdict = TM_V_ACCEPT;
 	d->action = "accept";
-	return (d->reason = strdup("unknown tenant, accepted unsigned")) ? 0 : -1;
+	d->untouched = true;
+	return (d->reason = strdup("unknown tenant, passed untouched")) ? 0 : -1;
 }
 
 /* pick_keys - the dkim entries that sign; -1 when one is unusable */
@@ -213,19 +216,58 @@ int
 tm_policy_decide(const struct tm_conf *conf, const struct tm_msg *m,
 		 const struct tm_policy_env *env, struct tm_decision *d)
 {
-	const struct tm_tenant *t;
-	enum tm_ident via = TM_ID_SASL;
+	struct tm_ident_result r;
 
-	if ((t = tm_ident_tenant(conf, m, &via)) == NULL) {
-		memset(d, 0, sizeof(*d));
+	memset(d, 0, sizeof(*d));
+	if (tm_ident_identify(conf, m, &r) < 0)
+		return -1;
+	if (r.tenant == NULL) {
 		d->spf = "-";
 		d->action = "accept";
-		return unknown(conf, d);
-	}
-	if (tm_policy_decide_tenant(conf, t, m, env, d) < 0)
+		if (unknown(conf, d) < 0)
+			return -1;
+	} else if (tm_policy_decide_tenant(conf, r.tenant, m, env, d) < 0)
 		return -1;
-	d->via = via;
-	return 0;
+	d->via = r.via;
+	d->via_set = r.via_set;
+	return tm_policy_note_seen(conf, m, &r, d);
+}
+
+/* tm_policy_refused - a refusal before the end of headers, identified for the log */
+int
+tm_policy_refused(const struct tm_conf *conf, const struct tm_msg *m,
+		  const char *rcode, const char *xcode, const char *reply,
+		  const char *reason, struct tm_decision *d)
+{
+	struct tm_ident_result r;
+
+	memset(d, 0, sizeof(*d));
+	d->spf = "-";
+	if (tm_ident_identify(conf, m, &r) < 0)
+		return -1;
+	d->tenant = r.tenant;
+	d->via = r.via;
+	d->via_set = r.via_set;
+	if (tm_policy_refuse(d, TM_V_REJECT, reply, reason) < 0)
+		return -1;
+	d->rcode = rcode;
+	d->xcode = xcode;
+	return tm_policy_note_seen(conf, m, &r, d);
+}
+
+/*
+ * tm_policy_note_seen - keep what identification saw when the tenant is
+ * unknown or the message is refused, so the decision line says why.
+ */
+int
+tm_policy_note_seen(const struct tm_conf *conf, const struct tm_msg *m,
+		    const struct tm_ident_result *r, struct tm_decision *d)
+{
+	if (d->tenant != NULL && d->verdict != TM_V_REJECT &&
+	    d->verdict != TM_V_TEMPFAIL)
+		return 0;
+	free(d->seen);
+	return (d->seen = tm_ident_seen(conf, m, r)) == NULL ? -1 : 0;
 }
 
 /* tm_policy_decide_tenant - everything after identification */
@@ -309,6 +351,7 @@ tm_decision_fini(struct tm_decision *d)
 	free(d->new_reply_to);
 	free(d->new_env_from);
 	free(d->from_addr);
+	free(d->seen);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -362,13 +405,14 @@ tm_policy_log_line(const struct tm_decision *d)
 	tm_sanitize(from, sizeof(from), d->from_addr ? d->from_addr : "");
 	tm_sanitize(reason, sizeof(reason), d->reason ? d->reason : "");
 	n = asprintf(&out, "tenant=%s via=%s mode=%s from=<%s> spf=%s dkim=%s "
-		     "action=%s%s%s%s",
+		     "action=%s%s%s%s%s%s",
 		     d->tenant ? d->tenant->id : "-",
-		     d->tenant ? (d->via_name ? d->via_name : tm_ident_name(d->via)) :
-		     "-",
+		     d->via_name ? d->via_name :
+		     d->tenant || d->via_set ? tm_ident_name(d->via) : "-",
 		     d->tenant ? tm_mode_name(d->tenant->mode) : "-", from,
 		     d->spf, dk, d->action, d->reason ? " reason=\"" : "",
-		     reason, d->reason ? "\"" : "");
+		     reason, d->reason ? "\"" : "", d->seen ? " " : "",
+		     d->seen ? d->seen : "");
 	return n < 0 ? NULL : out;
 }
 
