@@ -243,6 +243,10 @@ tm_ident_seen(const struct tm_conf *conf, const struct tm_msg *m,
 	tm_sanitize(dom, sizeof(dom), m->mail_from && *m->mail_from &&
 		    *tm_addr_domain(m->mail_from) ?
 		    tm_addr_domain(m->mail_from) : "-");
+	/* an unparsed MAIL FROM (553) may carry "> SIZE=..." */
+	dom[strcspn(dom, "> \t")] = '\0';
+	if (dom[0] == '\0')
+		strcpy(dom, "-");
 	free(val);
 	n = asprintf(&out, "client=%s client_kind=%s login=\"%s\" header=\"%s\" "
 		     "sender_domain=%s", addr, tm_ident_client_name(r->client),
