@@ -25,6 +25,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/socket.h>
 
 #include "conf/conf.h"
@@ -36,6 +37,8 @@ struct tm_msg {
 	const struct sockaddr *client;	/* NULL: no IP address (untrusted) */
 	const char *auth_user;		/* {auth_authen}, or NULL */
 	const char *mail_from;		/* envelope address; "" null path */
+	const char *const *rcpt;	/* envelope recipients (addresses) */
+	size_t n_rcpt;
 	const struct tm_hdrs *hdrs;	/* may be NULL before the headers */
 };
 

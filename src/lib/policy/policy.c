@@ -386,10 +386,10 @@ tm_policy_annotation(const struct tm_decision *d)
 
 	tm_policy_dkim_desc(d, dk, sizeof(dk));
 	tm_sanitize(reason, sizeof(reason), d->reason ? d->reason : "");
-	n = asprintf(&out, "tenant=%s; mode=%s; spf=%s; dkim=%s; action=%s%s%s%s",
+	n = asprintf(&out, "tenant=%s; mode=%s; spf=%s; %sdkim=%s; action=%s%s%s%s",
 		     d->tenant ? d->tenant->id : "unknown",
-		     d->tenant ? tm_mode_name(d->tenant->mode) : "-", d->spf, dk,
-		     d->action, d->reason ? "; reason=\"" : "", reason,
+		     d->tenant ? tm_mode_name(d->tenant->mode) : "-", d->spf,
+		     d->internal ? "internal=yes; " : "", dk, d->action, d->reason ? "; reason=\"" : "", reason,
 		     d->reason ? "\"" : "");
 	return n < 0 ? NULL : out;
 }
@@ -404,15 +404,15 @@ tm_policy_log_line(const struct tm_decision *d)
 	tm_policy_dkim_desc(d, dk, sizeof(dk));
 	tm_sanitize(from, sizeof(from), d->from_addr ? d->from_addr : "");
 	tm_sanitize(reason, sizeof(reason), d->reason ? d->reason : "");
-	n = asprintf(&out, "tenant=%s via=%s mode=%s from=<%s> spf=%s dkim=%s "
+	n = asprintf(&out, "tenant=%s via=%s mode=%s from=<%s> spf=%s %sdkim=%s "
 		     "action=%s%s%s%s%s%s",
 		     d->tenant ? d->tenant->id : "-",
 		     d->via_name ? d->via_name :
 		     d->tenant || d->via_set ? tm_ident_name(d->via) : "-",
 		     d->tenant ? tm_mode_name(d->tenant->mode) : "-", from,
-		     d->spf, dk, d->action, d->reason ? " reason=\"" : "",
-		     reason, d->reason ? "\"" : "", d->seen ? " " : "",
-		     d->seen ? d->seen : "");
+		     d->spf, d->internal ? "internal=yes " : "", dk, d->action,
+		     d->reason ? " reason=\"" : "", reason, d->reason ? "\"" : "",
+		     d->seen ? " " : "", d->seen ? d->seen : "");
 	return n < 0 ? NULL : out;
 }
 

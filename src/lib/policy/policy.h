@@ -70,6 +70,7 @@ struct tm_decision {
 	char *from_addr;		/* From address as the message leaves */
 
 	const char *spf;		/* "-" when not evaluated */
+	bool internal;			/* every recipient in internal.domains */
 	const struct tm_dkim *sign[TM_MAX_SIGS];
 	size_t n_sign;
 	/* Tenant keys left out because DNS does not publish them. */
@@ -112,6 +113,12 @@ int tm_policy_note_seen(const struct tm_conf *, const struct tm_msg *,
 int tm_policy_customer(const struct tm_conf *, const struct tm_tenant *,
 		       const struct tm_msg *, const struct tm_policy_env *,
 		       struct tm_decision *d);
+
+/*
+ * tm_policy_internal - 1 when the tenant has `internal` and every
+ * envelope recipient's domain is one of internal.domains, else 0.
+ */
+int tm_policy_internal(const struct tm_tenant *, const struct tm_msg *);
 
 /* Shared by policy*.c (not for other callers). */
 int tm_policy_refuse(struct tm_decision *, enum tm_verdict, const char *reply,
