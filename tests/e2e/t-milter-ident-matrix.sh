@@ -20,7 +20,7 @@
 . "$(dirname "$0")/harness.sh"
 . "$(dirname "$0")/milter-lib.sh"
 h_init milter-ident-matrix
-h_plan 28
+h_plan 31
 m_setup 'unknown_tenant = "accept";'
 h_postfix_enable_sasl lms-acme s3cret
 h_postfix_enable_sasl app s3cret
@@ -197,6 +197,19 @@ m_send --local-interface 127.0.0.3 --from info@gamma.example --to u@dest.example
 	--header 'From: boss@elsewhere.example'
 h_ok "foreign From (gamma, on_foreign=reject): 550 and a decision line with the client" sh -c \
 	"echo '$M_REPLY' | grep -q '^550 5.7.1 From <boss@elsewhere.example> is not allowed' && grep -q 'tenant=gamma via=sender .*action=reject reason=\"From <boss@elsewhere.example> is not allowed for tenant gamma\" client=127.0.0.3 client_kind=trusted' '$H/milter.log'"
+
+# --- an unusable key: the reply and the decision line name it (domain/selector)
+m_send --local-interface 127.0.0.3 --from info@eps.example --to u@dest.example --header 'From: info@eps.example'
+h_ok "unusable key: 451 4.7.1 naming the key eps.example/e1" sh -c \
+	"echo '$M_REPLY' | grep -q '^451 4.7.1 tenant eps cannot sign: DKIM key eps.example/e1$'"
+h_ok "log: tempfail line names the key and why, error line too" sh -c \
+	"grep -q 'tenant=eps via=sender .*action=tempfail reason=\"tenant eps cannot sign: DKIM key eps.example/e1: .*keys/eps.key' '$H/milter.log' && grep -q 'error: .*tenant eps cannot sign: DKIM key eps.example/e1: ' '$H/milter.log'"
+
+# --- % from the message reaches the client as written (libmilter needs %%)
+m_send --local-interface 127.0.0.3 --from info@gamma.example --to u@dest.example \
+	--header 'From: a%b@elsewhere.example'
+h_ok "% in an address: the 550 reply shows <a%b@elsewhere.example> intact" sh -c \
+	"echo '$M_REPLY' | grep -qF '550 5.7.1 From <a%b@elsewhere.example> is not allowed for tenant gamma'"
 
 h_ok "milter still running" h_alive "$(h_pid milter)"
 n_lines=$(grep -c 'tenant-milter: [0-9A-Z]*: tenant=' "$H/milter.log")

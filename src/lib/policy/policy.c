@@ -89,34 +89,45 @@ unknown(const struct tm_conf *conf, struct tm_decision *d)
 	return (d->reason = strdup("unknown tenant, passed untouched")) ? 0 : -1;
 }
 
-/* pick_keys - the dkim entries that sign; -1 when one is unusable */
-static int
-pick_keys(const struct tm_conf *conf, const struct tm_tenant *t,
-	  struct tm_decision *d, const char **why)
+/* bad_key - the first entry of dl whose key cannot be used, or NULL */
+static const struct tm_dkim *
+bad_key(const struct tm_dkim_list *dl)
 {
-	const struct tm_dkim_list *dl = &t->dkim;
 	size_t i;
 
-	if (t->unusable) {
-		*why = t->unusable;
+	for (i = 0; i < dl->n; i++)
+		if (dl->v[i].key == NULL)
+			return &dl->v[i];
+	return NULL;
+}
+
+/*
+ * pick_keys - the dkim entries that sign; -1 when one is unusable, with
+ * the key named (domain/selector) in key[] and the cause in *why
+ */
+static int
+pick_keys(const struct tm_conf *conf, const struct tm_tenant *t,
+	  struct tm_decision *d, char *key, size_t len, const char **why)
+{
+	const struct tm_dkim_list *dl = t->mode == TM_MODE_PROVIDER ?
+		&conf->provider.dkim : &t->dkim;
+	const struct tm_dkim *bad = bad_key(dl);
+	size_t i;
+
+	key[0] = '\0';
+	if (bad != NULL) {
+		snprintf(key, len, "%sDKIM key %s/%s", dl == &t->dkim ? "" :
+			 "provider ", bad->domain, bad->selector);
+		*why = bad->key_error ? bad->key_error : "it cannot be used";
 		return -1;
 	}
-	if (t->mode == TM_MODE_PROVIDER) {
-		if (conf->provider.unusable) {
-			*why = conf->provider.unusable;
-			return -1;
-		}
-		dl = &conf->provider.dkim;
+	if (t->unusable || (t->mode == TM_MODE_PROVIDER && conf->provider.unusable)) {
+		*why = t->unusable ? t->unusable : conf->provider.unusable;
+		return -1;
 	}
 	d->sign_mode = t->mode == TM_MODE_PROVIDER ? "provider" : "tenant";
-	for (i = 0; i < dl->n && d->n_sign < TM_MAX_SIGS; i++) {
-		if (dl->v[i].key == NULL) {
-			*why = dl->v[i].key_error ? dl->v[i].key_error :
-				"a DKIM key cannot be used";
-			return -1;
-		}
+	for (i = 0; i < dl->n && d->n_sign < TM_MAX_SIGS; i++)
 		d->sign[d->n_sign++] = &dl->v[i];
-	}
 	return 0;
 }
 
@@ -277,6 +288,7 @@ tm_policy_decide_tenant(const struct tm_conf *conf, const struct tm_tenant *t,
 			struct tm_decision *d)
 {
 	const char *why = NULL;
+	char key[300];
 
 	memset(d, 0, sizeof(*d));
 	d->spf = "-";
@@ -284,11 +296,17 @@ tm_policy_decide_tenant(const struct tm_conf *conf, const struct tm_tenant *t,
 	d->tenant = t;
 	if (t->mode == TM_MODE_CUSTOMER)
 		d->spf = "unchecked";
-	if (pick_keys(conf, t, d, &why) < 0) {
+	if (pick_keys(conf, t, d, key, sizeof(key), &why) < 0) {
+		char reply[300], reason[800];
+
 		d->log_error = true;
 		d->n_sign = 0;
-		return tm_policy_refusef(d, TM_V_TEMPFAIL, "tenant %s cannot sign: %s",
-					 t->id, why);
+		/* The client learns which key, the log also why (a path). */
+		snprintf(reply, sizeof(reply), "tenant %s cannot sign%s%s", t->id,
+			 key[0] ? ": " : "", key[0] ? key : "");
+		snprintf(reason, sizeof(reason), "tenant %s cannot sign: %s%s%s",
+			 t->id, key, key[0] ? ": " : "", why);
+		return tm_policy_refuse(d, TM_V_TEMPFAIL, reply, reason);
 	}
 	if (sender_policy(t, m, d) < 0)
 		return -1;
