@@ -115,10 +115,15 @@ static const struct {
 	const char *want_reason;		/* substring, or NULL */
 	const char *rcpt;			/* "a@x,b@y", or NULL: none */
 	int want_internal;
+	int provider_unpub;			/* provider key p1 not in DNS */
 } cases[] = {
 	{ "pass, key published", "cust", "claim@cust.example",
 	  "v=spf1 ip4:192.0.2.10 ip6:2001:db8::10 -all", KEY_OK,
 	  "accept", "pass", "cust.example/c1", "claim@cust.example", NULL, NULL, 0 },
+	{ "fallback, provider key unpublished, no SPF for cust.provider.example -> tempfail",
+	  "cust", "claim@cust.example", "v=spf1 ip4:192.0.2.10 -all", KEY_OK,
+	  "tempfail", "fail", "none", NULL, "would fail DMARC: no published aligned "
+	  "provider key, spf=none for cust.provider.example", NULL, 0, 1 },
 	{ "v6 not authorized: worst is fail -> fallback", "cust", "claim@cust.example",
 	  "v=spf1 ip4:192.0.2.10 -all", KEY_OK, "fallback", "fail",
 	  "provider.example/p1", "claim@cust.provider.example", "spf=fail", NULL, 0 },
@@ -214,6 +219,11 @@ START_TEST(test_customer)
 	} else if (cases[_i].key == KEY_SERVFAIL)
 		tm_static_servfail(st, keyname);
 	free(txt);
+	if (!cases[_i].provider_unpub) {
+		txt = tm_key_txt(conf->provider.dkim.v[0].key);
+		tm_static_add(st, "p1._domainkey.provider.example", TM_DNS_TXT, txt, 60);
+		free(txt);
+	}
 	r = tm_static_resolver(st);
 	ck_assert_ptr_nonnull(r);
 	spf = tm_spf_new(r, why, sizeof(why));

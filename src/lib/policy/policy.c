@@ -315,6 +315,9 @@ tm_policy_decide_tenant(const struct tm_conf *conf, const struct tm_tenant *t,
 	if (t->mode == TM_MODE_CUSTOMER && env && env->spf &&
 	    tm_policy_customer(conf, t, m, env, d) < 0)
 		return -1;
+	if (t->mode == TM_MODE_PROVIDER &&
+	    tm_policy_provider_guard(conf, t, m, env, d) < 0)
+		return -1;
 	if (d->verdict != TM_V_ACCEPT)
 		return 0;
 	if (t->hold) {
