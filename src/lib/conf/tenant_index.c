@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 
 #include "util/err.h"
+#include "util/htable.h"
 #include "conf/tenant_index.h"
 
 /*
@@ -102,39 +103,12 @@ static const unsigned char v4_mapped[12] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
 };
 
-/* ascii_lower - locale-independent tolower */
-static inline unsigned char
-ascii_lower(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + ('a' - 'A')) : c;
-}
-
-/* hash_final - spread FNV-1a's bits into the low bits used as index */
-static inline uint32_t
-hash_final(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6bU;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35U;
-	h ^= h >> 16;
-	return h;
-}
-
-/* hash_str - FNV-1a of a string, folded to lower case when ci */
+/* hash_str - FNV-1a of a string, folded to lower case when ci, mixed */
 static uint32_t
 hash_str(const char *s, int ci)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t h = 2166136261U;
-
-	if (ci)
-		for (; *p; p++)
-			h = (h ^ ascii_lower(*p)) * 16777619U;
-	else
-		for (; *p; p++)
-			h = (h ^ *p) * 16777619U;
-	return hash_final(h);
+	return tm_hash_mix(ci ? tm_fnv1a_str_fold(TM_FNV1A_INIT, s) :
+			   tm_fnv1a_str(TM_FNV1A_INIT, s));
 }
 
 /* str_eq - key equality, ASCII case folded when ci */
@@ -146,7 +120,7 @@ str_eq(const char *a, const char *b, int ci)
 
 	if (!ci)
 		return strcmp(a, b) == 0;
-	for (; *p && ascii_lower(*p) == ascii_lower(*q); p++, q++)
+	for (; *p && tm_ascii_lower(*p) == tm_ascii_lower(*q); p++, q++)
 		continue;
 	return *p == '\0' && *q == '\0';
 }
@@ -276,18 +250,14 @@ net_mask(unsigned char *out, const unsigned char *addr, int prefix)
 		out[full] = (unsigned char)(addr[full] & (0xff00 >> bits));
 }
 
-/* net_hash - FNV-1a of (family, prefix, masked address) */
+/* net_hash - FNV-1a of (family, prefix, masked address), mixed */
 static uint32_t
 net_hash(int fam, int prefix, const unsigned char *addr)
 {
-	uint32_t h = 2166136261U;
-	size_t i, len = fam == NET_V4 ? 4 : 16;
+	unsigned char fp[2] = { (unsigned char)fam, (unsigned char)prefix };
 
-	h = (h ^ (uint32_t)fam) * 16777619U;
-	h = (h ^ (uint32_t)prefix) * 16777619U;
-	for (i = 0; i < len; i++)
-		h = (h ^ addr[i]) * 16777619U;
-	return hash_final(h);
+	return tm_hash_mix(tm_fnv1a(tm_fnv1a(TM_FNV1A_INIT, fp, 2), addr,
+				    fam == NET_V4 ? 4 : 16));
 }
 
 /*

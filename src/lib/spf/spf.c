@@ -24,11 +24,11 @@
  * is permerror.  outcome.why quotes DNS data: printable ASCII, no quotes
  * or backslashes (others become '?'); still escape it where it goes.
  *
- * The result cache is one hash table under a mutex, held only to look up
- * or store; an entry lives for the shortest TTL of the answers its check
+ * The result cache is a util/ttlcache, its lock held only to look up or
+ * store; an entry lives for the shortest TTL of the answers its check
  * used (at most MAX_TTL), temperror is never stored, and a record that
  * expands the sender (%{s} %{l}) or HELO (%{h}) makes the entry match
- * that sender only.  The table is cleared when it reaches MAX_ENTRIES.
+ * that sender only.  At MAX_ENTRIES the least recently used result goes.
  *
  * libspf2 writes its errors, warnings and debug output to stderr; they
  * are discarded (its "error" is an internal assertion: abort, silently).
@@ -45,29 +45,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "spf/spf.h"
 #include "spf/spf_int.h"
+#include "util/htable.h"
+#include "util/ttlcache.h"
 
-#define SLOTS 1024			/* result cache buckets */
-#define MAX_ENTRIES 16384		/* entries before the cache is cleared */
+#define MAX_ENTRIES 16384		/* cached results; the least recently used goes */
 #define MAX_TTL 3600			/* longest a result is cached, seconds */
-
-struct entry {
-	struct entry *next;
-	char *domain;			/* lower case */
-	char *sender;			/* NULL: any sender */
-	struct tm_cidr ip;
-	time_t expires;			/* CLOCK_MONOTONIC seconds */
-	struct tm_spf_outcome out;
-};
 
 struct tm_spf {
 	struct tm_resolver *res;	/* borrowed */
-	pthread_mutex_t lock;
-	struct entry *slot[SLOTS];
-	size_t entries;
+	struct tm_ttlcache *cache;	/* cache_key() -> struct tm_spf_outcome */
 };
 
 static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
@@ -114,33 +103,13 @@ tm_spf_new(struct tm_resolver *res, char *why, size_t whylen)
 		return NULL;
 	}
 	spf->res = res;
-	pthread_mutex_init(&spf->lock, NULL);
+	if ((spf->cache = tm_ttlcache_new(MAX_ENTRIES, 0, free)) == NULL) {
+		free(spf);
+		if (why)
+			snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
 	return spf;
-}
-
-/* entry_free - one cache entry */
-static void
-entry_free(struct entry *e)
-{
-	free(e->domain);
-	free(e->sender);
-	free(e);
-}
-
-/* clear - drop every cached result (lock held) */
-static void
-clear(struct tm_spf *spf)
-{
-	size_t i;
-
-	for (i = 0; i < SLOTS; i++)
-		while (spf->slot[i]) {
-			struct entry *e = spf->slot[i];
-
-			spf->slot[i] = e->next;
-			entry_free(e);
-		}
-	spf->entries = 0;
 }
 
 /* tm_spf_free - NULL is a no-op */
@@ -149,8 +118,7 @@ tm_spf_free(struct tm_spf *spf)
 {
 	if (spf == NULL)
 		return;
-	clear(spf);
-	pthread_mutex_destroy(&spf->lock);
+	tm_ttlcache_free(spf->cache);
 	free(spf);
 }
 
@@ -381,34 +349,6 @@ tm_spf_check(struct tm_spf *spf, const struct tm_cidr *ip, const char *domain,
 		     &personal);
 }
 
-/* now - monotonic seconds */
-static time_t
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-/* hash - FNV-1a of the lower-cased domain and the address */
-static unsigned
-hash(const char *domain, const struct tm_cidr *ip)
-{
-	unsigned h = 2166136261u;
-	size_t i;
-
-	for (; *domain; domain++) {
-		unsigned char c = (unsigned char)*domain;
-
-		h = (h ^ (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c)) *
-			16777619u;
-	}
-	for (i = 0; i < 16; i++)
-		h = (h ^ ip->addr[i]) * 16777619u;
-	return h % SLOTS;
-}
-
 /* key - the address a result is cached under: full length, unmapped */
 static void
 key(const struct tm_cidr *ip, struct tm_cidr *k)
@@ -422,35 +362,67 @@ key(const struct tm_cidr *ip, struct tm_cidr *k)
 	memcpy(k->addr, run.addr, run.family == AF_INET ? 4 : 16);
 }
 
-/* cache_get - a live cached outcome into *out; 1 found, 0 not */
+/*
+ * cache_key - the cache key of a result: family, the 16 address bytes,
+ * the lower-cased domain and, for a result that holds for one sender
+ * only, '\0' and the lower-cased sender.  Caller frees; NULL out of
+ * memory.
+ */
+static unsigned char *
+cache_key(const char *domain, const struct tm_cidr *ip, const char *sender,
+	  size_t *len)
+{
+	size_t dl = strlen(domain), sl = sender ? strlen(sender) + 1 : 0, i;
+	unsigned char *k = malloc(17 + dl + sl), *p;
+
+	if (k == NULL)
+		return NULL;
+	k[0] = (unsigned char)(ip->family == AF_INET ? 4 : 6);
+	memcpy(k + 1, ip->addr, 16);
+	p = k + 17;
+	for (i = 0; i < dl; i++)
+		*p++ = tm_ascii_lower((unsigned char)domain[i]);
+	if (sender) {
+		*p++ = '\0';
+		for (i = 0; i + 1 < sl; i++)
+			*p++ = tm_ascii_lower((unsigned char)sender[i]);
+	}
+	*len = (size_t)(p - k);
+	return k;
+}
+
+/* copy_outcome - ttlcache copy callback */
+static int
+copy_outcome(const void *value, uint32_t left, void *arg)
+{
+	(void)left;
+	*(struct tm_spf_outcome *)arg = *(const struct tm_spf_outcome *)value;
+	return 0;
+}
+
+/* cache_get1 - the result cached under (domain, ip, sender); 1 found, 0 not */
+static int
+cache_get1(struct tm_spf *spf, const char *domain, const struct tm_cidr *ip,
+	   const char *sender, struct tm_spf_outcome *out)
+{
+	size_t len;
+	unsigned char *k = cache_key(domain, ip, sender, &len);
+	int found;
+
+	if (k == NULL)
+		return 0;
+	found = tm_ttlcache_get(spf->cache, k, len, copy_outcome, out) == 1;
+	free(k);
+	return found;
+}
+
+/* cache_get - a live outcome for any sender or for this one; 1 found, 0 not */
 static int
 cache_get(struct tm_spf *spf, const char *domain, const struct tm_cidr *ip,
 	  const char *sender, struct tm_spf_outcome *out)
 {
-	unsigned h = hash(domain, ip);
-	struct entry **pp, *e;
-	time_t t = now();
-	int found = 0;
-
-	pthread_mutex_lock(&spf->lock);
-	for (pp = &spf->slot[h]; (e = *pp) != NULL; ) {
-		if (e->expires <= t) {
-			*pp = e->next;
-			entry_free(e);
-			spf->entries--;
-			continue;
-		}
-		if (memcmp(&e->ip, ip, sizeof(*ip)) == 0 &&
-		    strcasecmp(e->domain, domain) == 0 &&
-		    (e->sender == NULL || strcasecmp(e->sender, sender) == 0)) {
-			*out = e->out;
-			found = 1;
-			break;
-		}
-		pp = &e->next;
-	}
-	pthread_mutex_unlock(&spf->lock);
-	return found;
+	return cache_get1(spf, domain, ip, NULL, out) ||
+		cache_get1(spf, domain, ip, sender, out);
 }
 
 /* cache_put - remember an outcome for ttl seconds (best effort) */
@@ -458,28 +430,20 @@ static void
 cache_put(struct tm_spf *spf, const char *domain, const struct tm_cidr *ip,
 	  const char *sender, const struct tm_spf_outcome *out, uint32_t ttl)
 {
-	struct entry *e;
-	unsigned h;
+	struct tm_spf_outcome *v;
+	unsigned char *k;
+	size_t len;
 
 	if (out->result == TM_SPF_TEMPERROR || ttl == 0 ||
-	    (e = calloc(1, sizeof(*e))) == NULL)
+	    (v = malloc(sizeof(*v))) == NULL)
 		return;
-	if ((e->domain = strdup(domain)) == NULL ||
-	    (sender && (e->sender = strdup(sender)) == NULL)) {
-		entry_free(e);
+	*v = *out;
+	if ((k = cache_key(domain, ip, sender, &len)) == NULL) {
+		free(v);
 		return;
 	}
-	e->ip = *ip;
-	e->out = *out;
-	e->expires = now() + (time_t)(ttl < MAX_TTL ? ttl : MAX_TTL);
-	h = hash(domain, ip);
-	pthread_mutex_lock(&spf->lock);
-	if (spf->entries >= MAX_ENTRIES)
-		clear(spf);
-	e->next = spf->slot[h];
-	spf->slot[h] = e;
-	spf->entries++;
-	pthread_mutex_unlock(&spf->lock);
+	tm_ttlcache_put(spf->cache, k, len, v, ttl < MAX_TTL ? ttl : MAX_TTL);
+	free(k);
 }
 
 /* rank - pass < neutral < none < softfail < fail < permerror < temperror */
