@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <netinet/in.h>
 
+#include "util/cidr.h"
 #include "util/err.h"
 
 struct tm_key;					/* keys.h */
@@ -54,12 +55,6 @@ enum tm_spf_result {
 enum tm_dkim_alg { TM_ALG_RSA_SHA256, TM_ALG_ED25519_SHA256 };
 enum tm_relay_tls { TM_TLS_ENCRYPT, TM_TLS_SECURE };
 
-/* A network: family AF_INET or AF_INET6, address masked to prefix bits. */
-struct tm_cidr {
-	int family;
-	int prefix;
-	unsigned char addr[16];
-};
 
 struct tm_strv {
 	char **v;
@@ -193,10 +188,6 @@ const char *tm_alg_name(enum tm_dkim_alg);
 int tm_valid_tenant_id(const char *);
 int tm_valid_domain(const char *);
 int tm_valid_address(const char *);		/* local@domain, no display */
-/* tm_cidr_parse - "a.b.c.d/n", "x::/n" or a bare address; 0 ok, -1 bad */
-int tm_cidr_parse(const char *, struct tm_cidr *);
-/* tm_cidr_contains - does net contain the address (same family)? */
-int tm_cidr_contains(const struct tm_cidr *net, const struct tm_cidr *addr);
 
 /* conf_check.c: cross-file rules, run by tm_conf_load. */
 void tm_conf_check(struct tm_conf *, struct tm_err *);

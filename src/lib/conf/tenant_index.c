@@ -31,6 +31,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "util/cidr.h"
 #include "util/err.h"
 #include "util/htable.h"
 #include "conf/tenant_index.h"
@@ -97,10 +98,6 @@ struct tm_index {
 	struct str_map domain;		/* match.sender_domains */
 	struct str_map owner;		/* every domain a tenant owns */
 	struct net_map net;
-};
-
-static const unsigned char v4_mapped[12] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
 };
 
 /* hash_str - FNV-1a of a string, folded to lower case when ci, mixed */
@@ -238,18 +235,6 @@ str_map_get(const struct str_map *m, const char *key)
 	return s->ref ? str_ent_at(m, s->ref)->tenant : NULL;
 }
 
-/* net_mask - copy addr keeping the first prefix bits, zero the rest */
-static void
-net_mask(unsigned char *out, const unsigned char *addr, int prefix)
-{
-	int full = prefix / 8, bits = prefix % 8;
-
-	memset(out, 0, 16);
-	memcpy(out, addr, (size_t)full);
-	if (bits)
-		out[full] = (unsigned char)(addr[full] & (0xff00 >> bits));
-}
-
 /* net_hash - FNV-1a of (family, prefix, masked address), mixed */
 static uint32_t
 net_hash(int fam, int prefix, const unsigned char *addr)
@@ -269,23 +254,17 @@ net_hash(int fam, int prefix, const unsigned char *addr)
 static int
 net_key(const struct tm_cidr *c, int *fam, int *prefix, unsigned char *addr)
 {
-	if (c->family == AF_INET && c->prefix >= 0 && c->prefix <= 32) {
+	struct tm_cidr u;
+
+	tm_cidr_unmap_net(c, &u);
+	if (u.family == AF_INET && u.prefix >= 0 && u.prefix <= 32)
 		*fam = NET_V4;
-		*prefix = c->prefix;
-		net_mask(addr, c->addr, c->prefix);
-	} else if (c->family == AF_INET6 && c->prefix >= 96 &&
-		   c->prefix <= 128 && memcmp(c->addr, v4_mapped, 12) == 0) {
-		*fam = NET_V4;
-		*prefix = c->prefix - 96;
-		net_mask(addr, c->addr + 12, *prefix);
-	} else if (c->family == AF_INET6 && c->prefix >= 0 &&
-		   c->prefix <= 128) {
+	else if (u.family == AF_INET6 && u.prefix >= 0 && u.prefix <= 128)
 		*fam = NET_V6;
-		*prefix = c->prefix;
-		net_mask(addr, c->addr, c->prefix);
-	} else {
+	else
 		return -1;
-	}
+	*prefix = u.prefix;
+	tm_cidr_mask(addr, u.addr, u.prefix);
 	return 0;
 }
 
@@ -644,7 +623,7 @@ tm_index_network(const struct tm_index *idx, const struct sockaddr *sa)
 		sin6 = (const struct sockaddr_in6 *)(const void *)sa;
 		a = sin6->sin6_addr.s6_addr;
 		fam = NET_V6;
-		if (memcmp(a, v4_mapped, 12) == 0) {
+		if (tm_cidr_is_mapped(a)) {
 			a += 12;
 			fam = NET_V4;
 		}
@@ -653,7 +632,7 @@ tm_index_network(const struct tm_index *idx, const struct sockaddr *sa)
 	}
 	for (i = 0; i < idx->net.n_lens[fam]; i++) {
 		p = idx->net.lens[fam][i];
-		net_mask(key, a, p);
+		tm_cidr_mask(key, a, p);
 		s = net_map_slot(&idx->net, fam, p, key, net_hash(fam, p, key));
 		if (s->ref != 0)
 			return idx->net.ents[s->ref - 1].tenant;

@@ -48,6 +48,8 @@
 
 #include "spf/spf.h"
 #include "spf/spf_int.h"
+#include "dns/dnsname.h"
+#include "util/cidr.h"
 #include "util/htable.h"
 #include "util/ttlcache.h"
 
@@ -122,48 +124,23 @@ tm_spf_free(struct tm_spf *spf)
 	free(spf);
 }
 
-/* valid_domain - RFC 7208 4.3: LDH labels of 1-63, two or more, <= 253 */
+/* valid_domain - RFC 7208 4.3: LDH (and '_') labels of 1-63, two or more */
 static int
 valid_domain(const char *d)
 {
-	size_t len = strlen(d), label = 0, labels = 0, i;
-
-	if (len && d[len - 1] == '.')
-		len--;
-	if (len == 0 || len > 253)
-		return 0;
-	for (i = 0; i <= len; i++) {
-		unsigned char c = i < len ? (unsigned char)d[i] : '.';
-
-		if (c == '.') {
-			if (label == 0 || label > 63)
-				return 0;
-			labels++;
-			label = 0;
-		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			   (c >= '0' && c <= '9') || c == '-' || c == '_')
-			label++;
-		else
-			return 0;
-	}
-	return labels >= 2;
+	return tm_dnsname_ok_str(d, TM_DNSNAME_UNDERSCORE | TM_DNSNAME_EDGE_HYPHEN |
+				 TM_DNSNAME_FINAL_DOT, 2);
 }
 
 /* client - the address to check: IPv4-mapped IPv6 becomes IPv4 */
 static void
 client(const struct tm_cidr *ip, struct tm_spf_run *run)
 {
-	static const unsigned char mapped[12] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-	};
+	struct tm_cidr h;
 
-	if (ip->family == AF_INET6 && memcmp(ip->addr, mapped, 12) == 0) {
-		run->family = AF_INET;
-		memcpy(run->addr, ip->addr + 12, 4);
-	} else {
-		run->family = ip->family;
-		memcpy(run->addr, ip->addr, ip->family == AF_INET ? 4 : 16);
-	}
+	tm_cidr_host(ip, &h);
+	run->family = h.family;
+	memcpy(run->addr, h.addr, h.family == AF_INET ? 4 : 16);
 }
 
 /* map - libspf2's result to ours, given what the DNS layer saw */
@@ -349,19 +326,6 @@ tm_spf_check(struct tm_spf *spf, const struct tm_cidr *ip, const char *domain,
 		     &personal);
 }
 
-/* key - the address a result is cached under: full length, unmapped */
-static void
-key(const struct tm_cidr *ip, struct tm_cidr *k)
-{
-	struct tm_spf_run run;
-
-	memset(k, 0, sizeof(*k));
-	client(ip, &run);
-	k->family = run.family;
-	k->prefix = run.family == AF_INET ? 32 : 128;
-	memcpy(k->addr, run.addr, run.family == AF_INET ? 4 : 16);
-}
-
 /*
  * cache_key - the cache key of a result: family, the 16 address bytes,
  * the lower-cased domain and, for a result that holds for one sender
@@ -474,7 +438,7 @@ tm_spf_worst(struct tm_spf *spf, const struct tm_cidr *ips, size_t n,
 	memset(out, 0, sizeof(*out));
 	out->result = TM_SPF_NONE;
 	for (i = 0; i < n; i++) {
-		key(&ips[i], &k);
+		tm_cidr_host(&ips[i], &k);	/* cached under the unmapped address */
 		if (!cache_get(spf, domain, &k, sender ? sender : "", &one)) {
 			if (check(spf, &k, domain, sender, NULL, deadline, &one,
 				  &ttl, &personal) < 0)
