@@ -20,6 +20,7 @@
 #include <libconfig.h>
 
 #include "conf/conf.h"
+#include "conf/conf_int.h"
 #include "conf/conf_table.h"
 #include "dkim/keys.h"
 #include "util/strv.h"

@@ -201,7 +201,4 @@ int tm_valid_tenant_id(const char *);
 int tm_valid_domain(const char *);
 int tm_valid_address(const char *);		/* local@domain, no display */
 
-/* conf_check.c: cross-file rules, run by tm_conf_load. */
-void tm_conf_check(struct tm_conf *, struct tm_err *);
-
 #endif
