@@ -2,7 +2,8 @@
  * spf.c - RFC 7208 check_host() with libspf2 (spf.h), and the worst
  * result over the provider's outbound IPs, cached per (domain, IP).
  *
- * Public: tm_spf_new, tm_spf_free, tm_spf_check, tm_spf_worst.
+ * Public: tm_spf_new, tm_spf_free, tm_spf_check, tm_spf_worst,
+ * tm_spf_result_name.
  *
  * A check builds its own libspf2 SPF_server_t over its own DNS layer
  * (spf_dns.c): libspf2 hands its DNS layer no per-request pointer, and
@@ -62,6 +63,18 @@ struct tm_spf {
 };
 
 static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
+
+/* tm_spf_result_name - the result's RFC 7208 name */
+const char *
+tm_spf_result_name(enum tm_spf_result r)
+{
+	static const char *const names[TM_SPF_MAX] = {
+		"pass", "fail", "softfail", "neutral", "none", "temperror",
+		"permerror",
+	};
+
+	return (unsigned)r < TM_SPF_MAX ? names[r] : "?";
+}
 
 /* quiet_error - libspf2's fatal error handler: an internal bug */
 static void __attribute__((noreturn))
