@@ -57,7 +57,8 @@ static const struct tm_opt dkim_table[] = {
 	{ "selector", TM_OPT_STRING, D(selector), TM_F_REQUIRED,
 	  .valid = tm_valid_fn_selector },
 	{ "key", TM_OPT_STRING, D(key_path), TM_F_REQUIRED | TM_F_PATH, .valid = NULL },
-	{ "algorithm", TM_OPT_ENUM, D(alg), 0, "rsa-sha256", .names = alg_names },
+	{ "algorithm", TM_OPT_ENUM, D(alg), 0, NULL, .idef = TM_ALG_AUTO,
+	  .names = alg_names },
 	{ .name = NULL }
 };
 
@@ -66,7 +67,8 @@ static const struct tm_opt provider_dkim_table[] = {
 	{ "selector", TM_OPT_STRING, D(selector), TM_F_REQUIRED,
 	  .valid = tm_valid_fn_selector },
 	{ "key", TM_OPT_STRING, D(key_path), TM_F_REQUIRED | TM_F_PATH, .valid = NULL },
-	{ "algorithm", TM_OPT_ENUM, D(alg), 0, "rsa-sha256", .names = alg_names },
+	{ "algorithm", TM_OPT_ENUM, D(alg), 0, NULL, .idef = TM_ALG_AUTO,
+	  .names = alg_names },
 	{ .name = NULL }
 };
 
@@ -240,7 +242,10 @@ const char *tm_mode_name(enum tm_mode m) { return mode_names[m]; }
 const char *tm_action_name(enum tm_action a) { return action_names[a]; }
 const char *tm_spf_result_name(enum tm_spf_result r) { return spf_names[r]; }
 const char *tm_ident_name(enum tm_ident i) { return ident_names[i]; }
-const char *tm_alg_name(enum tm_dkim_alg a) { return alg_names[a]; }
+const char *tm_alg_name(enum tm_dkim_alg a)
+{
+	return a == TM_ALG_AUTO ? "(from the key)" : alg_names[a];
+}
 
 /* read_file - libconfig parse; syntax errors reported as FILE:LINE */
 static int

@@ -51,7 +51,8 @@ enum tm_spf_result {
 };
 #define TM_SPF_MAX 7
 
-enum tm_dkim_alg { TM_ALG_RSA_SHA256, TM_ALG_ED25519_SHA256 };
+/* TM_ALG_AUTO: `algorithm` not written; the key file decides when loaded */
+enum tm_dkim_alg { TM_ALG_RSA_SHA256, TM_ALG_ED25519_SHA256, TM_ALG_AUTO };
 enum tm_relay_tls { TM_TLS_ENCRYPT, TM_TLS_SECURE };
 
 /* A network: family AF_INET or AF_INET6, address masked to prefix bits. */

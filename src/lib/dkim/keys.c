@@ -380,7 +380,7 @@ check_type(const char *path, EVP_PKEY *pkey, enum tm_dkim_alg want,
 		    "are RSA or Ed25519", path, type ? type : "unknown");
 		return -1;
 	}
-	if (*algp != want) {
+	if (want != TM_ALG_AUTO && *algp != want) {
 		say(why, msglen, "key %s: holds %s key but algorithm is %s",
 		    path, alg_key(*algp), alg_name(want));
 		return -1;

@@ -41,7 +41,8 @@ int tm_key_check_perms(const char *what, const char *path, char *why,
 		       size_t whylen);
 
 /*
- * tm_key_load - permission check, read, parse, validate against `want`.
+ * tm_key_load - permission check, read, parse, validate against `want`
+ * (TM_ALG_AUTO: either type).
  * RSA must be 1024..4096 bits; 1024..2047 load with a warning in warn.
  * Returns a new key (tm_key_free) or NULL with the reason in why.
  * warn[0] is set to '\0' when there is no warning.
