@@ -22,6 +22,7 @@ static const struct {
 } commands[] = {
 	{ "check", tctl_check, "validate the configuration; one line per tenant" },
 	{ "try", tctl_try, "TENANT [--from ADDR] < message: what the milter would do" },
+	{ "genkey", tctl_genkey, "TENANT|--provider --selector S [--algorithm A] [--force]" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
