@@ -140,6 +140,7 @@ struct tm_conf {
 		struct tm_strv outbound_ips;
 		struct tm_cidr *outbound;	/* parsed outbound_ips (prefix = full) */
 		char *tenant_domain;	/* with %t */
+		char *spf_include;	/* record listing outbound_ips, or NULL */
 		struct tm_dkim_list dkim;
 		char *unusable;		/* a provider key is unusable: why */
 	} provider;
