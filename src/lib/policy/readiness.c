@@ -285,7 +285,7 @@ decide(const struct tm_conf *conf, const struct tm_tenant *t, struct tm_ready *r
 {
 	struct tm_hdrs h = { NULL, 0, 0, 0 };
 	struct tm_decision d;
-	struct tm_msg m = { "dns", NULL, NULL, mail_from, &h };
+	struct tm_msg m = { .queue_id = "dns", .mail_from = mail_from, .hdrs = &h };
 	int rc = -1;
 
 	memset(&d, 0, sizeof(d));
