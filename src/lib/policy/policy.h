@@ -81,6 +81,9 @@ struct tm_decision {
 	enum tm_pub_state skipped_state[TM_MAX_SIGS];
 	size_t n_skipped;
 	const char *sign_mode;		/* mode whose keys sign: tenant's or provider */
+	/* Customer mode, once step 4 got that far: how DMARC would pass. */
+	bool dmarc_spf;			/* an aligned SPF pass */
+	bool dmarc_dkim;		/* an aligned key that DNS publishes */
 };
 
 /*
