@@ -2,11 +2,14 @@
 #define TM_POLICY_H
 
 /*
- * policy - what happens to one message: which tenant sent it (ident.c,
- * DESIGN.md step 1) and, from the facts of the message and the tenant's
- * settings, the decision (steps 2, 3, 5, 6, 10): reject or tempfail with
- * an SMTP reply, or accept with header and envelope changes, the DKIM
- * entries that sign, the annotation and the log line.
+ * policy - what happens to one message.  Identification (DESIGN.md
+ * step 1) is ident.c's; from the facts of the message and the tenant's
+ * settings policy.c decides the sender policy (step 2), provider mode
+ * (3), the DKIM entries that sign (5), the annotation (6), the log line
+ * (7) and hold (10); policy_customer.c decides customer mode's SPF,
+ * published keys and DMARC guard (4).  The outcome is a reject or a
+ * tempfail with an SMTP reply, or an accept with header and envelope
+ * changes.
  *
  * Pure functions of (configuration, message facts): the milter and
  * `tenantctl try` call the same ones.  A decision borrows tenant and dkim
@@ -78,6 +81,9 @@ struct tm_decision {
 	enum tm_pub_state skipped_state[TM_MAX_SIGS];
 	size_t n_skipped;
 	const char *sign_mode;		/* mode whose keys sign: tenant's or provider */
+	/* Customer mode, once step 4 got that far: how DMARC would pass. */
+	bool dmarc_spf;			/* an aligned SPF pass */
+	bool dmarc_dkim;		/* an aligned key that DNS publishes */
 };
 
 /*

@@ -256,6 +256,8 @@ tm_policy_customer(const struct tm_conf *conf, const struct tm_tenant *t,
 	published_keys(env, d, from_domain, &aligned_dkim, &unknown);
 	aligned_spf = out.result == TM_SPF_PASS &&
 		tm_psl_aligned(env->psl, spf_domain, from_domain);
+	d->dmarc_spf = aligned_spf;
+	d->dmarc_dkim = aligned_dkim;
 	if (aligned_spf || aligned_dkim || t->dmarc_guard == TM_ACT_ACCEPT)
 		return 0;
 	snprintf(why, sizeof(why), "spf=%s%s, no published aligned key",
