@@ -7,7 +7,7 @@
 # the lookups that tenantctl printed.
 . "$(dirname "$0")/harness.sh"
 h_init tenantctl-dns
-h_plan 37
+h_plan 41
 TCTL="$top_builddir/src/tenantctl/tenantctl -c $H/conf/main.conf"
 C=$H/conf K=$H/conf/keys
 P_DNS=$(h_port)
@@ -27,6 +27,7 @@ h_genkey rsa "$K/p1.key"
 h_zone_add provider.example
 h_dkim_publish provider.example p1 "$K/p1.key"
 h_spf _spf.provider.example "v=spf1 ip4:192.0.2.10 ip6:2001:db8::10 -all"
+h_spf _spf4.provider.example "v=spf1 ip4:192.0.2.10 -all"
 h_dmarc provider.example "v=DMARC1; p=reject"
 
 # tenant NAME [EXTRA]: customer tenant NAME with domain NAME.example and
@@ -140,6 +141,22 @@ $TCTL dns nosuch >"$D/nosuch.txt" 2>&1; echo $? >"$D/nosuch.rc"
 h_ok "unknown tenant: exit 1 naming it" sh -c "[ $(cat "$D/nosuch.rc") = 1 ] && grep -q 'no tenant \"nosuch\"' '$D/nosuch.txt'"
 h_ok "no colour codes when not a terminal" sh -c "! grep -q \$'\\033' '$D/ready.txt'"
 h_ok "nothing secret in the output" sh -c "! cat '$D'/*.txt '$D'/*.json | grep -q PRIVATE"
+
+# --- provider.spf_include: the fix includes it; `dns --provider` checks it
+sed 's|  tenant_domain = |  spf_include = "_spf.provider.example";\n  tenant_domain = |' "$C/main.conf" >"$C/inc.conf"
+sed 's|  tenant_domain = |  spf_include = "_spf4.provider.example";\n  tenant_domain = |' "$C/main.conf" >"$C/inc4.conf"
+TI="$top_builddir/src/tenantctl/tenantctl -c $C/inc.conf"
+$TI dns v6missing --json >"$D/inc.json"; echo $? >"$D/inc.rc"
+h_ok "spf_include: the fix adds include: of it, not ip6:, and passes" sh -c "[ \$(cat '$D/inc.rc') = 2 ] && /usr/bin/python3 -c \"import json,sys; f=json.load(open(sys.argv[1]))['tenants'][0]['spf']['fix']; sys.exit(0 if f['record']=='v=spf1 mx ip4:192.0.2.10 include:_spf.provider.example -all' and f['passes'] and f['lookups']==2 else 1)\" '$D/inc.json'"
+$TI dns --provider >"$D/prov.txt" 2>&1; echo $? >"$D/prov.rc"
+$TI dns --provider --json >"$D/prov.json" 2>&1; echo $? >"$D/prov.jrc"
+h_ok "dns --provider: exit 0, the include authorizes both IPs, p1 published" sh -c \
+	"[ \$(cat '$D/prov.rc') = 0 ] && [ \$(cat '$D/prov.jrc') = 0 ] && grep -q '^provider (provider.example)  ready: SPF authorizes every outbound IP, 1 of 1 keys published' '$D/prov.txt' && grep -q 'spf  *2001:db8::10  *pass  *ip6:2001:db8::10' '$D/prov.txt'"
+h_ok "dns --provider --json: provider object, spf domain is the include" sh -c \
+	"/usr/bin/python3 -c \"import json,sys; d=json.load(open(sys.argv[1])); p=d['provider']; sys.exit(0 if p['spf']['domain']=='_spf.provider.example' and p['dkim'][0]['state']=='published' and p['dmarc']['p']=='reject' and d['tenants']==[] and d['exit']==0 else 1)\" '$D/prov.json'"
+$top_builddir/src/tenantctl/tenantctl -c "$C/inc4.conf" dns --provider --json >"$D/prov4.json" 2>&1; echo $? >"$D/prov4.rc"
+h_ok "dns --provider, an include record without the IPv6 address: exit 2, ip6 fix" sh -c \
+	"[ \$(cat '$D/prov4.rc') = 2 ] && /usr/bin/python3 -c \"import json,sys; p=json.load(open(sys.argv[1]))['provider']; sys.exit(0 if p['spf']['ips'][1]['result']=='fail' and p['spf']['fix']['record']=='v=spf1 ip4:192.0.2.10 ip6:2001:db8::10 -all' else 1)\" '$D/prov4.json'"
 
 # --- the proposed SPF fixes, published, checked with pyspf
 pyspf() { /usr/bin/python3 "$H_E2E_DIR/pyspf-check.py" "$H_DNS_PORT" "$@"; }

@@ -253,6 +253,13 @@ tm_valid_fn_selector(const char *v, char *why, size_t len)
 	return name_ok(v, 1, "_") ? 0 : WHY("not a DKIM selector");
 }
 
+/* tm_valid_fn_txt_name - a TXT record's owner: labels may hold '_' */
+int
+tm_valid_fn_txt_name(const char *v, char *why, size_t len)
+{
+	return name_ok(v, 2, "_") ? 0 : WHY("not a DNS name");
+}
+
 /* tm_valid_fn_nameserver - IP or IP@PORT */
 int
 tm_valid_fn_nameserver(const char *v, char *why, size_t len)
