@@ -7,7 +7,7 @@
 # the lookups that tenantctl printed.
 . "$(dirname "$0")/harness.sh"
 h_init tenantctl-dns
-h_plan 41
+h_plan 52
 TCTL="$top_builddir/src/tenantctl/tenantctl -c $H/conf/main.conf"
 C=$H/conf K=$H/conf/keys
 P_DNS=$(h_port)
@@ -63,6 +63,10 @@ tenant syntax; publish syntax; h_dmarc syntax.example "v=DMARC1; p=reject"
 h_spf syntax.example "v=spf1 ip4:192.0.2.300 include:_spf.provider.example -all"
 tenant nodmarc; h_spf nodmarc.example "$INC"; publish nodmarc
 tenant servfail; h_zone_servfail servfail.example
+printf 'id = "relayco";\nmode = "relay";\nmatch = { sender_domains = [ "relayco.example" ]; };\nsender = { from = "info@relayco.example"; };\nrelay = { host = "smtp.relayco.example"; port = 587; tls = "secure"; };\n' >"$C/tenants.d/relayco.conf"
+h_zone_add relayco.example; h_a smtp.relayco.example 192.0.2.50
+printf 'id = "beta";\nmode = "provider";\nmatch = { sasl_users = [ "lms-beta" ]; };\n' >"$C/tenants.d/beta.conf"
+h_spf beta.provider.example "$INC"
 tenant slow; h_spf slow.example "$INC"; publish slow; h_dmarc slow.example "v=DMARC1; p=reject"
 h_dns_start
 : >"$H/dns-drop"; : >"$H/dns-queries"
@@ -141,6 +145,31 @@ $TCTL dns nosuch >"$D/nosuch.txt" 2>&1; echo $? >"$D/nosuch.rc"
 h_ok "unknown tenant: exit 1 naming it" sh -c "[ $(cat "$D/nosuch.rc") = 1 ] && grep -q 'no tenant \"nosuch\"' '$D/nosuch.txt'"
 h_ok "no colour codes when not a terminal" sh -c "! grep -q \$'\\033' '$D/ready.txt'"
 h_ok "nothing secret in the output" sh -c "! cat '$D'/*.txt '$D'/*.json | grep -q PRIVATE"
+
+run relayco; run beta
+h_ok "relay tenant: exit 0, the relay host resolves" sh -c "$(declare -f rc txt h_diag); D=$D; rc relayco 0 && txt relayco 'relay  *smtp.relayco.example: ok'"
+h_ok "provider-mode tenant: exit 0 via the provider's key and SPF of its subdomain; DMARC of the organizational domain" j beta \
+	"t['exit']==0 and t['spf']['domain']=='beta.provider.example' and t['dkim'][0]['name']=='p1._domainkey.provider.example' and t['dmarc']['found']=='organizational' and t['dmarc_pass']=={'spf':True,'dkim':True}"
+
+# --- records: the sheet for the customer's IT
+sheet() { $TCTL records "$1" >"$D/$1.sheet" 2>&1; echo $? >"$D/$1.src"; $TCTL records "$1" --json >"$D/$1.sheet.json" 2>&1; }
+for s in spfonly v6missing nodmarc relayco beta; do sheet $s; done
+ours=$(openssl pkey -in "$K/spfonly.key" -pubout 2>/dev/null | sed '1d;$d' | tr -d '\n')
+h_ok "records: the sheet names SPF, DKIM and DMARC with their state" sh -c \
+	"[ \$(cat '$D/spfonly.src') = 0 ] && grep -q '^1. SPF: authorize our servers' '$D/spfonly.sheet' && grep -q '^   Name:   s1._domainkey.spfonly.example' '$D/spfonly.sheet' && grep -q '^   Now:    not published yet' '$D/spfonly.sheet' && grep -q '^3. DMARC' '$D/spfonly.sheet' && grep -q 'OK: your record authorizes all our servers' '$D/spfonly.sheet'"
+h_ok "records: the DKIM value is our public key, in both forms" sh -c \
+	"grep -q '^   Value:  v=DKIM1; k=rsa; p=$ours\$' '$D/spfonly.sheet' && grep -q 's1._domainkey.spfonly.example. IN TXT ( \"v=DKIM1; k=rsa; p=' '$D/spfonly.sheet'"
+h_ok "records: the SPF change for v6missing, its current state" sh -c \
+	"grep -q '^   Value:  v=spf1 mx ip4:192.0.2.10 ip6:2001:db8::10 -all' '$D/v6missing.sheet' && grep -q 'does not authorize our server 2001:db8::10 (fail)' '$D/v6missing.sheet' && grep -q 'replace your current SPF record' '$D/v6missing.sheet'"
+h_ok "records: the DMARC starter when none" sh -c "grep -q '^   Value:  v=DMARC1; p=none' '$D/nodmarc.sheet' && grep -q '^   Name:   _dmarc.nodmarc.example' '$D/nodmarc.sheet'"
+h_ok "records --json: items spf, dkim, dmarc with states" sh -c \
+	"/usr/bin/python3 -c \"import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if [(i['kind'],i['state']) for i in d['items']]==[('spf','ok'),('dkim','publish'),('dmarc','ok')] and d['items'][1]['value'].startswith('v=DKIM1; k=rsa; p=') else 1)\" '$D/spfonly.sheet.json'"
+h_ok "records: relay tenant: the mode and see tenantctl postfix-maps" sh -c "grep -q 'relay mode' '$D/relayco.sheet' && grep -q 'see tenantctl postfix-maps' '$D/relayco.sheet'"
+h_ok "records: provider-mode tenant: nothing to publish" grep -q 'Nothing to publish in your DNS' "$D/beta.sheet"
+priv=$(sed '1d;$d' "$K/spfonly.key" | head -c 40)
+h_ok "records: nothing secret in any sheet" sh -c "! cat '$D'/*.sheet '$D'/*.sheet.json | grep -q -e PRIVATE -e '$priv'"
+$TCTL records nosuch >"$D/nosuch.sheet" 2>&1; echo $? >"$D/nosuch.src"
+h_ok "records: unknown tenant: exit 1 naming it" sh -c "[ \$(cat '$D/nosuch.src') = 1 ] && grep -q 'no tenant \"nosuch\"' '$D/nosuch.sheet'"
 
 # --- provider.spf_include: the fix includes it; `dns --provider` checks it
 sed 's|  tenant_domain = |  spf_include = "_spf.provider.example";\n  tenant_domain = |' "$C/main.conf" >"$C/inc.conf"
