@@ -185,4 +185,18 @@ fi
 d=$(fresh many2); set_line "$d/tenants.d/beta.conf" 2 'mode = "nope";'
 PROG=tenantctl expect "tenantctl check fails with the same FILE:LINE" "$d" 1 "$d/tenants.d/beta.conf:2: mode = \"nope\""
 
+# --- identification settings (issue 7)
+d=$(fresh realm); set_line "$d/main.conf" 9 'identify = { sasl_realms = [ "MX.example", "corp.example" ]; trust_other_logins = true; };'
+expect "identify.sasl_realms and trust_other_logins: valid" "$d" 0 "$d/main.conf: configuration valid"
+d=$(fresh realm2); set_line "$d/main.conf" 9 'identify = { sasl_realms = [ "@mx.example" ]; };'
+expect "sasl_realms: a realm with '@'" "$d" 1 "$d/main.conf:9: sasl_realms \"@mx.example\": a realm is the part after '@', without the '@'"
+d=$(fresh realm3); set_line "$d/main.conf" 9 'identify = { sasl_realms = [ "mx example" ]; };'
+expect "sasl_realms: a realm with a blank" "$d" 1 "$d/main.conf:9: sasl_realms \"mx example\": contains a blank"
+d=$(fresh realm4); set_line "$d/main.conf" 9 'identify = { sasl_realms = "mx.example"; };'
+expect "sasl_realms: a string, not an array" "$d" 1 "$d/main.conf:9: sasl_realms must be an array"
+d=$(fresh trust); set_line "$d/main.conf" 9 'identify = { trust_other_logins = "yes"; };'
+expect "trust_other_logins: not a boolean" "$d" 1 "$d/main.conf:9: trust_other_logins must be true or false, not a string"
+d=$(fresh ci); set_line "$d/tenants.d/beta.conf" 4 '  sasl_users = [ "LMS-Acme" ];'
+expect "two tenants claim one SASL user in different case" "$d" 1 "$d/tenants.d/beta.conf:" "LMS-Acme.*acme.*tenants.d/acme.conf"
+
 done_testing

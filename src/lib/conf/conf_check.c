@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "conf/conf_int.h"
 #include "dkim/keys.h"
 #include "util/strv.h"
 #include "conf/tenant_index.h"

@@ -86,5 +86,6 @@ int tm_valid_fn_txt_name(const char *, char *, size_t);
 int tm_valid_fn_nameserver(const char *, char *, size_t);
 int tm_valid_fn_tenant_domain(const char *, char *, size_t);
 int tm_valid_fn_sasl_user(const char *, char *, size_t);
+int tm_valid_fn_sasl_realm(const char *, char *, size_t);
 
 #endif

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "conf/conf.h"
+#include "conf/model.h"
 
 #define TM_KEYGEN_FORCE	0x01	/* replace an existing file (atomic rename) */
 

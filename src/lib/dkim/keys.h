@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 
-#include "conf/conf.h"
+#include "conf/model.h"
 
 struct tm_key {
 	char *path;
