@@ -158,7 +158,8 @@ tm_valid_fn_selector(const char *v, char *why, size_t len)
 int
 tm_valid_fn_txt_name(const char *v, char *why, size_t len)
 {
-	return name_ok(v, 2, "_") ? 0 : WHY("not a DNS name");
+	return tm_dnsname_ok_str(v, TM_DNSNAME_UNDERSCORE, 2) ? 0 :
+		WHY("not a DNS name");
 }
 
 /* tm_valid_fn_nameserver - IP or IP@PORT */
