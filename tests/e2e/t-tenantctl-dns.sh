@@ -7,7 +7,7 @@
 # the lookups that tenantctl printed.
 . "$(dirname "$0")/harness.sh"
 h_init tenantctl-dns
-h_plan 52
+h_plan 57
 TCTL="$top_builddir/src/tenantctl/tenantctl -c $H/conf/main.conf"
 C=$H/conf K=$H/conf/keys
 P_DNS=$(h_port)
@@ -67,6 +67,17 @@ printf 'id = "relayco";\nmode = "relay";\nmatch = { sender_domains = [ "relayco.
 h_zone_add relayco.example; h_a smtp.relayco.example 192.0.2.50
 printf 'id = "beta";\nmode = "provider";\nmatch = { sasl_users = [ "lms-beta" ]; };\n' >"$C/tenants.d/beta.conf"
 h_spf beta.provider.example "$INC"
+tenant nine; publish nine; h_dmarc nine.example "v=DMARC1; p=reject"
+inc8="v=spf1"; for i in 1 2 3 4 5 6 7 8; do
+	h_spf "i$i.nine.example" "v=spf1 -all"; inc8="$inc8 include:i$i.nine.example"; done
+h_spf nine.example "$inc8 include:_spf.provider.example -all"
+tenant testing; h_spf testing.example "$INC"; h_dmarc testing.example "v=DMARC1; p=reject"
+h_dkim_key testing.example s1 "$(h_dkim_txt "$K/testing.key" | sed 's/; p=/; t=y; p=/')"
+tenant pct; h_spf pct.example "$INC"; publish pct; h_dmarc pct.example "v=DMARC1; p=reject; pct=50"
+tenant isolated; h_spf isolated.example "$INC"; publish isolated; h_dmarc isolated.example "v=DMARC1; p=reject"
+rm -f "$K/isolated.key"
+printf 'id = "relaynx";\nmode = "relay";\nmatch = { sender_domains = [ "relaynx.example" ]; };\nsender = { from = "info@relaynx.example"; };\nrelay = { mx = "relaynx.example"; port = 25; tls = "encrypt"; };\n' >"$C/tenants.d/relaynx.conf"
+h_zone_add relaynx.example
 tenant slow; h_spf slow.example "$INC"; publish slow; h_dmarc slow.example "v=DMARC1; p=reject"
 h_dns_start
 : >"$H/dns-drop"; : >"$H/dns-queries"
@@ -150,6 +161,13 @@ run relayco; run beta
 h_ok "relay tenant: exit 0, the relay host resolves" sh -c "$(declare -f rc txt h_diag); D=$D; rc relayco 0 && txt relayco 'relay  *smtp.relayco.example: ok'"
 h_ok "provider-mode tenant: exit 0 via the provider's key and SPF of its subdomain; DMARC of the organizational domain" j beta \
 	"t['exit']==0 and t['spf']['domain']=='beta.provider.example' and t['dkim'][0]['name']=='p1._domainkey.provider.example' and t['dmarc']['found']=='organizational' and t['dmarc_pass']=={'spf':True,'dkim':True}"
+
+for s in nine testing pct isolated relaynx; do run $s; done
+h_ok "9 lookups: exit 1, passes, warned about 9 of 10" sh -c "$(declare -f rc txt h_diag); D=$D; rc nine 1 && txt nine 'needs 9 of 10 DNS lookups' && txt nine 'spf  *2001:db8::10  *pass  *include:_spf.provider.example  *lookups 9/10'"
+h_ok "t=y: exit 1, warned, JSON testing true" sh -c "$(declare -f rc txt h_diag j); D=$D; rc testing 1 && txt testing 't=y (testing)' && j testing \"t['dkim'][0]['testing'] and t['dkim'][0]['state']=='published'\""
+h_ok "pct=50: exit 1, warned" sh -c "$(declare -f rc txt h_diag j); D=$D; rc pct 1 && txt pct 'pct=50' && j pct \"t['dmarc']['pct']==50\""
+h_ok "isolated tenant (key file missing): exit 2, says why" sh -c "$(declare -f rc txt h_diag); D=$D; rc isolated 2 && txt isolated 'not ready: the tenant is isolated'"
+h_ok "relay by MX that has none: exit 2" sh -c "$(declare -f rc txt h_diag j); D=$D; rc relaynx 2 && j relaynx \"t['relay']['name']=='relaynx.example' and t['relay']['status']=='nodata'\""
 
 # --- records: the sheet for the customer's IT
 sheet() { $TCTL records "$1" >"$D/$1.sheet" 2>&1; echo $? >"$D/$1.src"; $TCTL records "$1" --json >"$D/$1.sheet.json" 2>&1; }

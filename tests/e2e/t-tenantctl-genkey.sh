@@ -9,7 +9,7 @@
 . "$(dirname "$0")/harness.sh"
 . "$(dirname "$0")/milter-lib.sh"
 h_init tenantctl-genkey
-h_plan 25
+h_plan 26
 TCTL="$top_builddir/src/tenantctl/tenantctl -c $H/conf/main.conf"
 G=$H/genkey; mkdir -p "$G"
 
@@ -44,7 +44,9 @@ sender = { from = "info@lima.example"; };'
 	m__tenant mike 'mode = "customer";
 match = { sender_domains = [ "mike.example" ]; };
 sender = { from = "news@mike.example"; };'
+	chown nobody "$H/conf/main.conf"	# genkey as root: owned like the main file
 	genkey m1 mike --selector m1
+	chown root "$H/conf/main.conf"
 	printf 'dkim = ( %s );\n' "$(sed -n '/^Add to /{n;p}' "$G/m1.out" | sed 's/^ *//')" >>"$H/conf/tenants.d/mike.conf"
 	genkey nosuch nosuchtenant --selector x
 	genkey badsel kilo --selector 'bad/sel'
@@ -92,6 +94,8 @@ h_ok "no private key on stdout or stderr" sh -c "! cat '$G'/*.out '$G'/*.err | g
 h_ok "a declared selector: no entry to add is printed" sh -c "! grep -q '^Add to' '$G/k3.out'"
 h_ok "an undeclared selector: key next to nothing -> keys/lima/l1.key, the entry to add printed" sh -c \
 	"[ $(cat "$G/l1.rc") = 0 ] && [ $(mode_of "$H/conf/keys/lima/l1.key") = 600 ] && grep -qx '{ domain = \"lima.example\"; selector = \"l1\"; key = \"../keys/lima/l1.key\"; }' '$G/l1.entry'"
+h_ok "run as root: the new directory and key are owned like the main file" sh -c \
+	"[ \$(stat -c %U '$H/conf/keys/mike') = nobody ] && [ \$(stat -c %U '$H/conf/keys/mike/m1.key') = nobody ] && [ \$(stat -c %a '$H/conf/keys/mike/m1.key') = 600 ]"
 h_ok "--provider: next to the provider's keys (keys/p2.key), entry without domain" sh -c \
 	"[ $(cat "$G/p2.rc") = 0 ] && [ $(mode_of "$H/conf/keys/p2.key") = 600 ] && grep -qx '{ selector = \"p2\"; key = \"keys/p2.key\"; }' '$G/p2.entry'"
 h_ok "unknown tenant: exit 1 naming it" sh -c "[ $(cat "$G/nosuch.rc") = 1 ] && grep -q 'no tenant \"nosuchtenant\"' '$G/nosuch.err'"

@@ -219,6 +219,10 @@ key_part(struct tm_ready *r, struct tm_ready_key *k,
 			    k->rec.revoked ? "is revoked (empty p=)" :
 			    "publishes another key than ours");
 	case TM_PUB_UNKNOWN:
+		if (d->key == NULL)	/* not DNS: the key file is unusable */
+			return note(&r->warnings, "DKIM: %s: the key cannot be "
+				    "used: %s", k->name, d->key_error ?
+				    d->key_error : "not loaded");
 		return note(&r->problems, "DKIM: %s", why);
 	}
 	if (k->rec.testing && note(&r->warnings, "DKIM: %s has t=y (testing): "
