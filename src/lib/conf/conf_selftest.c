@@ -14,7 +14,7 @@
 
 #include "config.h"
 
-#include "conf/conf.h"
+#include "conf/conf_int.h"
 #include "dkim/keys.h"
 #include "dkim/selftest.h"
 

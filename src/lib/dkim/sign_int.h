@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "conf/conf.h"
+#include "conf/model.h"
 
 struct evp_pkey_st;
 struct evp_md_ctx_st;
