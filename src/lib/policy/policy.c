@@ -26,6 +26,7 @@
 #include "msg/addr.h"
 #include "util/log.h"
 #include "policy/policy.h"
+#include "policy/policy_int.h"
 #include "util/strv.h"
 
 /* allowed - is addr (local@domain) inside the tenant's sender.allowed? */

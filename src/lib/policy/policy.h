@@ -111,28 +111,12 @@ int tm_policy_decide(const struct tm_conf *, const struct tm_msg *,
 		     const struct tm_policy_env *env, struct tm_decision *d);
 
 /*
- * policy_customer.c: step 4 for a customer-mode tenant whose sender
- * policy accepted the message: SPF, published keys, the DMARC guard,
- * fallback.  0 decided, -1 out of memory.
- */
-int tm_policy_customer(const struct tm_conf *, const struct tm_tenant *,
-		       const struct tm_msg *, const struct tm_policy_env *,
-		       struct tm_decision *d);
-
-/*
  * tm_policy_internal - 1 when the tenant has `internal` and every
  * envelope recipient's domain is one of internal.domains, else 0.
  */
 int tm_policy_internal(const struct tm_tenant *, const struct tm_msg *);
 
-/* Shared by policy*.c (not for other callers). */
-int tm_policy_refuse(struct tm_decision *, enum tm_verdict, const char *reply,
-		     const char *reason);
-int tm_policy_refusef(struct tm_decision *, enum tm_verdict, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-int tm_policy_add_reason(struct tm_decision *, const char *text);
-int tm_policy_set_from(const struct tm_tenant *, struct tm_decision *,
-		       const char *display, const char *addr);
+/* tm_decision_fini - free what a decision owns (not the decision) */
 void tm_decision_fini(struct tm_decision *);
 
 /*
