@@ -95,6 +95,8 @@ load_keys(struct tm_conf *conf, const char *owner, struct tm_dkim_list *dl,
 			failed++;
 			continue;
 		}
+		if (d->alg == TM_ALG_AUTO)	/* `algorithm` omitted: the key's */
+			d->alg = d->key->alg;
 		if (warn[0])
 			tm_err_add(err, TM_ERR_WARNING, d->file, d->line,
 				   "%s: %s", owner, warn);

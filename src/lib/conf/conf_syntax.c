@@ -201,3 +201,14 @@ tm_valid_fn_sasl_user(const char *v, char *why, size_t len)
 			return WHY("contains a blank or control character");
 	return 0;
 }
+
+/* tm_valid_fn_sasl_realm - a login's part after '@': no '@', blanks or controls */
+int
+tm_valid_fn_sasl_realm(const char *v, char *why, size_t len)
+{
+	if (tm_valid_fn_sasl_user(v, why, len) < 0)
+		return -1;
+	if (strchr(v, '@') != NULL)
+		return WHY("a realm is the part after '@', without the '@'");
+	return 0;
+}

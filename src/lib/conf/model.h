@@ -44,7 +44,8 @@ enum tm_spf_result {
 };
 #define TM_SPF_MAX 7
 
-enum tm_dkim_alg { TM_ALG_RSA_SHA256, TM_ALG_ED25519_SHA256 };
+/* TM_ALG_AUTO: `algorithm` not written; the key file decides when loaded */
+enum tm_dkim_alg { TM_ALG_RSA_SHA256, TM_ALG_ED25519_SHA256, TM_ALG_AUTO };
 enum tm_relay_tls { TM_TLS_ENCRYPT, TM_TLS_SECURE };
 
 
@@ -138,6 +139,7 @@ struct tm_conf {
 		struct tm_strv outbound_ips;
 		struct tm_cidr *outbound;	/* parsed outbound_ips (prefix = full) */
 		char *tenant_domain;	/* with %t */
+		char *spf_include;	/* record listing outbound_ips, or NULL */
 		struct tm_dkim_list dkim;
 		char *unusable;		/* a provider key is unusable: why */
 	} provider;
@@ -148,6 +150,9 @@ struct tm_conf {
 		size_t n_trusted;
 		enum tm_ident order[TM_ID_MAX];
 		size_t n_order;
+		struct tm_strv sasl_realms;	/* stripped from logins; lower case */
+		bool trust_other_logins;	/* a login of no tenant may use
+						 * header and sender */
 	} identify;
 
 	enum tm_unknown unknown_tenant;

@@ -93,7 +93,7 @@ struct net_map {
 };
 
 struct tm_index {
-	struct str_map sasl;		/* exact */
+	struct str_map sasl;		/* case-insensitive, realm included */
 	struct str_map header;		/* case-insensitive */
 	struct str_map domain;		/* match.sender_domains */
 	struct str_map owner;		/* every domain a tenant owns */
@@ -444,7 +444,7 @@ index_alloc(const struct tm_conf *conf)
 	}
 	if ((idx = calloc(1, sizeof(*idx))) == NULL)
 		return NULL;
-	if (str_map_init(&idx->sasl, &sasl, 0) < 0 ||
+	if (str_map_init(&idx->sasl, &sasl, 1) < 0 ||
 	    str_map_init(&idx->header, &header, 1) < 0 ||
 	    str_map_init(&idx->domain, &dom, 1) < 0 ||
 	    str_map_init(&idx->owner, &owner, 1) < 0 ||
@@ -573,7 +573,7 @@ tm_index_free(struct tm_index *idx)
 	free(idx);
 }
 
-/* tm_index_sasl - tenant claiming a SASL user (exact match) */
+/* tm_index_sasl - tenant claiming a SASL user (case-insensitive) */
 const struct tm_tenant *
 tm_index_sasl(const struct tm_index *idx, const char *user)
 {

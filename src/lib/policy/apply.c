@@ -58,6 +58,8 @@ tm_edits_build(const struct tm_conf *conf, const struct tm_hdrs *h,
 	size_t i;
 
 	memset(e, 0, sizeof(*e));
+	if (d->untouched)		/* unknown_tenant = accept: no change at all */
+		return 0;
 	if (remove_all(e, h, conf->identify.header) < 0 ||
 	    remove_all(e, h, conf->annotate_header) < 0)
 		goto oom;

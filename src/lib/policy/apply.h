@@ -19,6 +19,7 @@
  *      first, so that the message leaves with them in the decision's
  *      order (d->sign[0] on top), above the annotation;
  *   7. hold, for a tenant on hold.
+ * A decision marked untouched (unknown_tenant = accept) has no edits.
  * Changes and removals name a header by its name and its 1-based index
  * among the headers of that name (smfi_chgheader's convention); inserts
  * give a position (0: above every header); adds append.

@@ -24,6 +24,7 @@
 #include "conf/conf.h"
 #include "dkim/guard.h"
 #include "msg/hdrs.h"
+#include "policy/ident.h"
 
 struct tm_resolver;
 struct tm_spf;
@@ -41,17 +42,6 @@ struct tm_policy_env {
 	struct timespec deadline;
 };
 
-/* The facts of one message, as the MTA reported them. */
-struct tm_msg {
-	const char *queue_id;		/* "NOQUEUE" when unknown */
-	const struct sockaddr *client;	/* NULL: local submission */
-	const char *auth_user;		/* {auth_authen}, or NULL */
-	const char *mail_from;		/* envelope address; "" null path */
-	const char *const *rcpt;	/* envelope recipients (addresses) */
-	size_t n_rcpt;
-	const struct tm_hdrs *hdrs;
-};
-
 enum tm_verdict {
 	TM_V_ACCEPT,			/* with the changes below */
 	TM_V_HOLD,			/* accept into the hold queue */
@@ -63,8 +53,11 @@ enum tm_verdict {
 
 struct tm_decision {
 	const struct tm_tenant *tenant;	/* NULL: unknown */
-	enum tm_ident via;		/* valid when tenant != NULL */
+	enum tm_ident via;		/* valid when tenant != NULL or via_set */
+	bool via_set;			/* unknown tenant: a login decided (sasl) */
 	const char *via_name;		/* overrides via in logs ("try"), or NULL */
+	char *seen;			/* unknown or refused: tm_ident_seen(), or NULL */
+	bool untouched;			/* unknown_tenant = accept: no change at all */
 	enum tm_verdict verdict;
 	const char *action;		/* log word: accept rewrite fallback hold
 					 * reject tempfail */
@@ -88,19 +81,10 @@ struct tm_decision {
 	enum tm_pub_state skipped_state[TM_MAX_SIGS];
 	size_t n_skipped;
 	const char *sign_mode;		/* mode whose keys sign: tenant's or provider */
+	/* Customer mode, once step 4 got that far: how DMARC would pass. */
+	bool dmarc_spf;			/* an aligned SPF pass */
+	bool dmarc_dkim;		/* an aligned key that DNS publishes */
 };
-
-/*
- * tm_ident_tenant - DESIGN.md step 1: the first method of identify.order
- * that names a tenant.  Returns the tenant (borrowed) and sets *via, or
- * NULL.  The identify header counts only from trusted_networks or an
- * authenticated session.
- */
-const struct tm_tenant *tm_ident_tenant(const struct tm_conf *,
-					const struct tm_msg *,
-					enum tm_ident *via);
-/* tm_ident_trusted - is the client in identify.trusted_networks? */
-int tm_ident_trusted(const struct tm_conf *, const struct sockaddr *);
 
 /*
  * tm_policy_decide - the whole decision for a message whose headers are
@@ -109,6 +93,23 @@ int tm_ident_trusted(const struct tm_conf *, const struct sockaddr *);
  */
 int tm_policy_decide(const struct tm_conf *, const struct tm_msg *,
 		     const struct tm_policy_env *env, struct tm_decision *d);
+
+/*
+ * tm_policy_refused - a refusal the milter decides before the end of
+ * headers (553 bad MAIL FROM, 552 headers too large): d becomes a reject
+ * with these codes, identified as far as the facts go, for its decision
+ * line.  Codes are borrowed (string constants).  0 ok, -1 out of memory.
+ */
+int tm_policy_refused(const struct tm_conf *, const struct tm_msg *,
+		      const char *rcode, const char *xcode, const char *reply,
+		      const char *reason, struct tm_decision *d);
+
+/*
+ * tm_policy_note_seen - for an unknown tenant or a refusal, keep in
+ * d->seen what identification saw (tm_ident_seen).  0 ok, -1 out of memory.
+ */
+int tm_policy_note_seen(const struct tm_conf *, const struct tm_msg *,
+			const struct tm_ident_result *, struct tm_decision *d);
 
 /*
  * tm_policy_internal - 1 when the tenant has `internal` and every

@@ -18,6 +18,18 @@ int tm_policy_customer(const struct tm_conf *, const struct tm_tenant *,
 		       const struct tm_msg *, const struct tm_policy_env *,
 		       struct tm_decision *d);
 
+/*
+ * tm_policy_provider_guard - the guard for the provider's keys (provider
+ * mode, and fallback): a key DNS does not publish does not sign; with no
+ * published aligned provider key left, the message rests on SPF of its
+ * envelope domain (the tenant's provider subdomain) passing aligned, or
+ * dmarc_guard decides (fallback = tempfail: it is provider mode already).
+ * Nothing is checked when env has no SPF evaluator.  0 decided, -1 OOM.
+ */
+int tm_policy_provider_guard(const struct tm_conf *, const struct tm_tenant *,
+			     const struct tm_msg *, const struct tm_policy_env *,
+			     struct tm_decision *d);
+
 /* tm_policy_refuse - d becomes a reject or tempfail; 0 ok, -1 out of memory */
 int tm_policy_refuse(struct tm_decision *, enum tm_verdict, const char *reply,
 		     const char *reason);
