@@ -27,6 +27,23 @@ push(struct tm_edits *e, enum tm_edit_kind kind, const char *name,
 	return 0;
 }
 
+/* push_owned - push with a value the list now owns (freed on failure) */
+static int
+push_owned(struct tm_edits *e, enum tm_edit_kind kind, const char *name,
+	   size_t index, char *value, const char *what)
+{
+	char **o;
+
+	if (value == NULL ||
+	    (o = realloc(e->owned, (e->n_owned + 1) * sizeof(*o))) == NULL) {
+		free(value);
+		return -1;
+	}
+	e->owned = o;
+	o[e->n_owned++] = value;
+	return push(e, kind, name, index, value, what);
+}
+
 /* remove_all - every copy of name, last first */
 static int
 remove_all(struct tm_edits *e, const struct tm_hdrs *h, const char *name)
@@ -71,9 +88,8 @@ tm_edits_build(const struct tm_conf *conf, const struct tm_hdrs *h,
 				    d->new_env_from, "envelope sender") < 0)
 		goto oom;
 	if (conf->annotate_header &&
-	    ((e->annotation = tm_policy_annotation(d)) == NULL ||
-	     push(e, TM_EDIT_INSERT, conf->annotate_header, 0, e->annotation,
-		  "annotation") < 0))
+	    push_owned(e, TM_EDIT_INSERT, conf->annotate_header, 0,
+		       tm_policy_annotation(d), "annotation") < 0)
 		goto oom;
 	/* Each insert goes on top: the last signature first. */
 	for (i = signer ? tm_signer_count(signer) : 0; i > 0; i--)
@@ -93,8 +109,12 @@ oom:
 void
 tm_edits_fini(struct tm_edits *e)
 {
+	size_t i;
+
+	for (i = 0; i < e->n_owned; i++)
+		free(e->owned[i]);
+	free(e->owned);
 	free(e->v);
-	free(e->annotation);
 	memset(e, 0, sizeof(*e));
 }
 

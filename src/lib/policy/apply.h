@@ -59,7 +59,8 @@ struct tm_edit {
 struct tm_edits {
 	struct tm_edit *v;
 	size_t n;
-	char *annotation;		/* owned: the annotation value */
+	char **owned;			/* values made for the list (annotation) */
+	size_t n_owned;
 };
 
 /*
