@@ -9,8 +9,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dkim/sign.h"
+#include "msg/fold.h"
 #include "policy/apply.h"
 
 /* push - append one edit; -1 out of memory */
@@ -66,6 +68,45 @@ set_header(struct tm_edits *e, const struct tm_hdrs *h, const char *name,
 	return push(e, TM_EDIT_ADD, name, 0, value, name);
 }
 
+/*
+ * fold_long - a signed message: change, in the message, each incoming
+ * header with a line over 998 bytes to its folded form, the form it was
+ * signed in (tm_policy_final_headers), so that Postfix sends it as signed
+ * instead of breaking the line itself.  From and Reply-To replaced by the
+ * decision were folded when decided.  -1 out of memory (an unfoldable
+ * header was refused by the policy: it cannot reach here).
+ */
+static int
+fold_long(struct tm_edits *e, const struct tm_conf *conf,
+	  const struct tm_hdrs *h, const struct tm_decision *d)
+{
+	size_t i, j, nth;
+	char *folded;
+	int rc;
+
+	for (i = 0; i < h->n; i++) {
+		const char *name = h->v[i].name;
+
+		if (tm_policy_is_removed(conf, name) ||
+		    (rc = tm_hdr_fold(name, h->v[i].value, &folded)) == 0)
+			continue;
+		if (rc < 0)
+			return -1;
+		for (nth = 1, j = 0; j < i; j++)	/* smfi_chgheader's index */
+			if (strcasecmp(h->v[j].name, name) == 0)
+				nth++;
+		if (nth == 1 && ((d->new_from && strcasecmp(name, "From") == 0) ||
+		    (d->new_reply_to && strcasecmp(name, "Reply-To") == 0))) {
+			free(folded);
+			continue;
+		}
+		if (push_owned(e, TM_EDIT_CHANGE, name, nth, folded,
+			       "fold long headers") < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* tm_edits_build - the list of edits of decision d */
 int
 tm_edits_build(const struct tm_conf *conf, const struct tm_hdrs *h,
@@ -83,6 +124,8 @@ tm_edits_build(const struct tm_conf *conf, const struct tm_hdrs *h,
 	if (d->new_from && set_header(e, h, "From", d->new_from) < 0)
 		goto oom;
 	if (d->new_reply_to && set_header(e, h, "Reply-To", d->new_reply_to) < 0)
+		goto oom;
+	if (signer && fold_long(e, conf, h, d) < 0)
 		goto oom;
 	if (d->new_env_from && push(e, TM_EDIT_ENV_FROM, NULL, 0,
 				    d->new_env_from, "envelope sender") < 0)

@@ -13,12 +13,14 @@
  *      removed, last copy first (indexes stay valid);
  *   2. From changed (first copy) or added, when the decision sets it;
  *   3. Reply-To changed (first copy) or added, likewise;
- *   4. the envelope sender replaced, when the decision sets it;
- *   5. the annotation inserted at the top;
- *   6. the DKIM-Signature headers inserted at the top, last signature
+ *   4. a signed message: each other header with a line over 998 bytes
+ *      changed to the folded form it was signed in (msg/fold.h);
+ *   5. the envelope sender replaced, when the decision sets it;
+ *   6. the annotation inserted at the top;
+ *   7. the DKIM-Signature headers inserted at the top, last signature
  *      first, so that the message leaves with them in the decision's
  *      order (d->sign[0] on top), above the annotation;
- *   7. hold, for a tenant on hold.
+ *   8. hold, for a tenant on hold.
  * A decision marked untouched (unknown_tenant = accept) has no edits.
  * Changes and removals name a header by its name and its 1-based index
  * among the headers of that name (smfi_chgheader's convention); inserts
