@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """msgnorm.py FILE - print a message in a form two copies of the same
-message can be compared in: LF line ends, headers unfolded, Received
-headers (added by the MTAs on the way) dropped, and in each DKIM-Signature
-the tags that change from one signing run to the next (b= the signature,
-t= the time, x= the expiry) dropped and the white space inside the others
-removed.  The order of the headers is kept: it is what is compared.
+message can be compared in: LF line ends, Received headers (added by the
+MTAs on the way) dropped, and each DKIM-Signature unfolded, the tags that
+change from one signing run to the next (b= the signature, t= the time,
+x= the expiry) dropped and the white space inside the others removed.
+Other headers stay as they are, folds included.  The order of the headers is kept: it is what is compared.
 The body is printed as it is, except for empty lines at its end (an SMTP
 client may add one; DKIM's canonicalizations ignore them, RFC 6376 3.4).
 """
@@ -33,7 +33,7 @@ def main(path):
     fields = []
     for line in head.split("\n"):
         if line[:1] in (" ", "\t") and fields:
-            fields[-1] += " " + line.strip()
+            fields[-1] += "\n" + line
         else:
             fields.append(line)
     out = []
@@ -41,10 +41,9 @@ def main(path):
         name, _, value = field.partition(":")
         if name.lower() == "received":
             continue
-        value = value.strip()
         if name.lower() == "dkim-signature":
-            value = dkim(value)
-        out.append("%s: %s" % (name, value))
+            field = "%s: %s" % (name, dkim(value))
+        out.append(field)
     body = body.rstrip("\n") + "\n" if body.strip("\n") else body
     sys.stdout.write("\n".join(out) + "\n" + sep + body)
 

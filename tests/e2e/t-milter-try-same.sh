@@ -1,6 +1,7 @@
 #!/bin/bash
 # t-milter-try-same.sh - the milter behind Postfix and `tenantctl try`
-# make the same message: for accept, rewrite, fallback and dual signing,
+# make the same message: for accept, rewrite, fallback, dual signing and
+# a signed message with a header line over 998 bytes (folded, as signed),
 # the message the sink receives and the one try prints are equal header
 # for header, in the same order, body included (msgnorm.py drops only
 # Received headers and the per-run DKIM tags b=, t=, x=), and the envelope
@@ -8,7 +9,7 @@
 . "$(dirname "$0")/harness.sh"
 . "$(dirname "$0")/milter-lib.sh"
 h_init milter-try-same
-h_plan 9
+h_plan 12
 fb_tenant() {		# fb: customer whose domain's SPF fails the provider IPs
 	m__tenant fb 'mode = "customer";
 match = { sender_domains = [ "fb.example" ]; };
@@ -65,5 +66,9 @@ same accept gamma info@gamma.example 'Gamma <info@gamma.example>'
 same rewrite acme claim@acme.example 'Boss <boss@elsewhere.example>' 'X-Tenant-ID: acme'
 same fallback fb news@fb.example 'News <news@fb.example>'
 same dual acme claim@acme.example 'Jane <jane@acme.example>' 'X-Tenant-ID: acme'
+long="X-Long: $(for ((i = 0; i < 400; i++)); do printf 'w%dxy ' $((i % 10)); done)"
+same fold gamma info@gamma.example 'Gamma <info@gamma.example>' "${long% }"
+h_ok "fold: X-Long arrives folded (no line over 998 bytes)" sh -c \
+	"awk '/^\$/ { exit } length(\$0) > 998 { bad = 1 } END { exit bad }' '$H/fold.milter.eml' && grep -c '^ w' '$H/fold.milter.eml' | grep -qv '^0$'"
 h_ok "dual: two DKIM-Signatures, s1 above s2" sh -c \
 	"grep '^DKIM-Signature:' '$H/dual.milter.norm' | sed -n 's/.* s=\([a-z0-9]*\);.*/\1/p' | tr '\n' ' ' | grep -qx 's1 s2 '"
