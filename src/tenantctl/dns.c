@@ -240,7 +240,14 @@ json_spf(const struct tm_ready *r)
 		tctl_json_kv(stdout, false, "zone", zone);
 		tctl_json_ki(stdout, false, "lookups", r->fix_lookups);
 		tctl_json_kb(stdout, false, "passes", r->fix_passes);
-		printf("}");
+		printf(",\"ips\":[");
+		for (i = 0; i < r->n_ips; i++) {
+			printf("%s{", i ? "," : "");
+			tctl_json_kv(stdout, true, "ip", r->ips[i].ip);
+			json_outcome(&r->ips[i].fixed);
+			printf("}");
+		}
+		printf("]}");
 	} else
 		printf("null");
 	printf("}");
