@@ -7,7 +7,7 @@
 # the lookups that tenantctl printed.
 . "$(dirname "$0")/harness.sh"
 h_init tenantctl-dns
-h_plan 58
+h_plan 59
 TCTL="$top_builddir/src/tenantctl/tenantctl -c $H/conf/main.conf"
 C=$H/conf K=$H/conf/keys
 P_DNS=$(h_port)
@@ -157,6 +157,8 @@ h_ok "three tenants: exit 2 (the worst), one block each, in order" sh -c \
 $TCTL dns nosuch >"$D/nosuch.txt" 2>&1; echo $? >"$D/nosuch.rc"
 h_ok "unknown tenant: exit 1 naming it" sh -c "[ $(cat "$D/nosuch.rc") = 1 ] && grep -q 'no tenant \"nosuch\"' '$D/nosuch.txt'"
 h_ok "no colour codes when not a terminal" sh -c "! grep -q \$'\\033' '$D/ready.txt'"
+script -qec "$TCTL dns ready" /dev/null >"$D/tty.txt" 2>&1
+h_ok "colour on a terminal (the verdict)" grep -q $'\033\\[1;32mready: DMARC passes' "$D/tty.txt"
 h_ok "nothing secret in the output" sh -c "! cat '$D'/*.txt '$D'/*.json | grep -q PRIVATE"
 
 run relayco; run beta
