@@ -32,11 +32,9 @@
 #define THREADS 16		/* concurrent tenant checks */
 #define PROGRESS_MIN 20		/* tenants before a progress line */
 
-static bool colour;
-
-/* paint - a verdict word, coloured on a terminal */
+/* paint - the verdict, coloured when colour (stdout is a terminal) */
 static void
-paint(enum tm_ready_verdict v, const char *text)
+paint(enum tm_ready_verdict v, const char *text, bool colour)
 {
 	static const char *const c[] = { "32", "33", "31", "35" };
 
@@ -161,9 +159,32 @@ text_fix(const struct tm_ready *r)
 	}
 }
 
+/*
+ * text_internal - internal mail needs no SPF: what the milter does with
+ * it, next to the verdict (which is for mail to anyone else)
+ */
+static void
+text_internal(const struct tm_ready *r)
+{
+	const struct tm_tenant *t = r->tenant;
+	char doms[512];
+	size_t i, used = 0;
+
+	if (r->internal_action == NULL)
+		return;
+	doms[0] = '\0';
+	for (i = 0; i < t->internal.domains.n && used < sizeof(doms); i++)
+		used += (size_t)snprintf(doms + used, sizeof(doms) - used, "%s%s",
+					 i ? ", " : "", t->internal.domains.v[i]);
+	row("internal", "mail only to %s: the milter would %s it%s%s (SPF not "
+	    "required; your server must allow-list our IPs); the verdict is for "
+	    "mail to anyone else", doms, r->internal_action,
+	    r->internal_reason ? ": " : "", r->internal_reason ? r->internal_reason : "");
+}
+
 /* text - one block */
 static void
-text(const struct tm_ready *r)
+text(const struct tm_ready *r, bool colour)
 {
 	const struct tm_tenant *t = r->tenant;
 	size_t i;
@@ -172,7 +193,7 @@ text(const struct tm_ready *r)
 		printf("provider (%s)  ", r->from_domain);
 	else
 		printf("%s (%s)  ", t->id, tm_mode_name(t->mode));
-	paint(r->verdict, r->headline);
+	paint(r->verdict, r->headline, colour);
 	putchar('\n');
 	if (t == NULL) {
 		row("spf of", "%s", r->spf_domain);
@@ -187,6 +208,7 @@ text(const struct tm_ready *r)
 		    r->reason ? ": " : "", r->reason ? r->reason : "");
 		row("dmarc pass", "spf=%s dkim=%s", r->dmarc_spf ? "yes" : "no",
 		    r->dmarc_dkim ? "yes" : "no");
+		text_internal(r);
 		text_spf(r);
 		text_dkim(r);
 		text_dmarc(r);
@@ -240,7 +262,14 @@ json_spf(const struct tm_ready *r)
 		tctl_json_kv(stdout, false, "zone", zone);
 		tctl_json_ki(stdout, false, "lookups", r->fix_lookups);
 		tctl_json_kb(stdout, false, "passes", r->fix_passes);
-		printf("}");
+		printf(",\"ips\":[");
+		for (i = 0; i < r->n_ips; i++) {
+			printf("%s{", i ? "," : "");
+			tctl_json_kv(stdout, true, "ip", r->ips[i].ip);
+			json_outcome(&r->ips[i].fixed);
+			printf("}");
+		}
+		printf("]}");
 	} else
 		printf("null");
 	printf("}");
@@ -323,6 +352,14 @@ json(const struct tm_ready *r, bool first)
 		printf("}");
 	} else {
 		tctl_json_kv(stdout, false, "from", t->sender.from);
+		if (r->internal_action) {
+			printf(",\"internal\":{");
+			tctl_json_strv(stdout, true, "domains", &t->internal.domains);
+			tctl_json_kv(stdout, false, "action", r->internal_action);
+			tctl_json_kv(stdout, false, "reason", r->internal_reason);
+			printf("}");
+		} else
+			printf(",\"internal\":null");
 		printf(",\"dmarc_pass\":{");
 		tctl_json_kb(stdout, true, "spf", r->dmarc_spf);
 		tctl_json_kb(stdout, false, "dkim", r->dmarc_dkim);
@@ -386,7 +423,7 @@ provider(struct tm_snap *s, bool as_json)
 		json(&r, true);
 		printf(",");
 	} else
-		text(&r);
+		text(&r, isatty(1));
 	v = (int)r.verdict;
 	tm_ready_fini(&r);
 	return v;
@@ -423,7 +460,7 @@ report(struct tm_snap *s, int argc, char **argv, bool as_json, bool prov)
 		if (as_json)
 			json(&r[i], i == 0);
 		else
-			text(&r[i]);
+			text(&r[i], isatty(1));
 	}
 	if (as_json)
 		printf("],\"exit\":%d}\n", worst);
@@ -457,7 +494,6 @@ tctl_dns(const char *conf_path, int argc, char **argv)
 		} else
 			argv[1 + n++] = argv[i];
 	}
-	colour = !as_json && isatty(1);
 	tm_err_init(&err);
 	if ((conf = tm_conf_load(conf_path, &err)) == NULL ||
 	    (s = tm_snap_build(conf, &err)) == NULL) {

@@ -29,6 +29,7 @@
 #include "msg/fold.h"
 #include "util/log.h"
 #include "policy/policy.h"
+#include "policy/policy_int.h"
 #include "util/strv.h"
 
 static int fold_check(const struct tm_conf *, const struct tm_msg *,
