@@ -188,7 +188,7 @@ make_body(struct buf *b, unsigned kind, const char *eol, char *shape,
 	case 5:			/* lines over 998 bytes */
 		for (n = 1 + rnd(3); n; n--) {
 			for (i = 1000 + rnd(3000); i; i--)
-				put(b, "abcdefgh " + rnd(9), 1);
+				put(b, &"abcdefgh "[rnd(9)], 1);
 			puts_(b, eol);
 		}
 		break;
