@@ -22,6 +22,8 @@ static const struct {
 } commands[] = {
 	{ "check", tctl_check, "validate the configuration; one line per tenant" },
 	{ "try", tctl_try, "TENANT [--from ADDR] < message: what the milter would do" },
+	{ "postfix-maps", tctl_postfix_maps,
+	  "[--out DIR] [--postmap]: Postfix tables for the relay tenants" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -9,7 +9,8 @@
  *  - key and secret files: a tenant whose file cannot be used is isolated
  *    (TM_ERR_TENANT, t->unusable), never the whole configuration;
  *  - the tenant index, where duplicate claims between files are found;
- *  - no tenant sends or signs as another tenant's domain.
+ *  - no tenant sends or signs as another tenant's domain;
+ *  - relay tenants whose route is not in relay_maps' stamp (relay_route.c).
  */
 
 #include "config.h"
@@ -25,6 +26,7 @@
 #include "dkim/keys.h"
 #include "util/strv.h"
 #include "conf/tenant_index.h"
+#include "conf/relay_route.h"
 
 /* domain_of - the part after the last '@', borrowed */
 static const char *
@@ -142,6 +144,8 @@ check_relay(struct tm_tenant *t, struct tm_err *err)
 			   t->id);
 		return;
 	}
+	if (t->relay.port == 0)		/* submission for a host, SMTP for MX */
+		t->relay.port = t->relay.host ? 587 : 25;
 	if ((t->relay.host != NULL) == (t->relay.mx != NULL))
 		tm_err_add(err, TM_ERR_FATAL, t->file, t->line,
 			   "tenant %s: relay needs exactly one of host or mx", t->id);
@@ -333,4 +337,5 @@ tm_conf_check(struct tm_conf *conf, struct tm_err *err)
 		return;
 	}
 	check_cross(conf, err);
+	tm_relay_stamp_check(conf, err);
 }
