@@ -207,7 +207,12 @@ static const struct tm_opt auth_table[] = {
 static int
 valid_host(const char *v, char *why, size_t len)
 {
-	if (tm_valid_domain(v) || tm_valid_fn_ip(v, why, len) == 0)
+	char label[80];
+
+	/* a single label ("mailgw") is a local name Postfix's lookup resolves */
+	snprintf(label, sizeof(label), "%s.invalid", v);
+	if (tm_valid_domain(v) || tm_valid_fn_ip(v, why, len) == 0 ||
+	    (strchr(v, '.') == NULL && strlen(v) < 64 && tm_valid_domain(label)))
 		return 0;
 	snprintf(why, len, "not a host name or IP address");
 	return -1;
