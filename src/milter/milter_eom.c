@@ -1,7 +1,8 @@
 /*
  * milter_eom.c - end of message: finish the signatures, then apply the
  * decision to the message through libmilter (header removal and
- * rewriting, envelope sender, annotation, DKIM-Signature headers, hold)
+ * rewriting, folding of over-long lines as signed, envelope sender,
+ * annotation, DKIM-Signature headers, hold)
  * and log the one decision line.
  *
  * Every libmilter modification is checked; one that fails tempfails the
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "msg/fold.h"
 #include "util/log.h"
 #include "milter_msg.h"
 
@@ -42,6 +44,42 @@ set_header(SMFICTX *ctx, const struct tm_hdrs *h, const char *name,
 		0 : -1;
 }
 
+/*
+ * fold_long - fold, in the message, incoming headers with a line over 998
+ * bytes as they were signed (tm_policy_final_headers), so that Postfix
+ * sends them as signed instead of breaking the lines itself
+ */
+static int
+fold_long(SMFICTX *ctx, const struct tm_conf *conf, const struct tm_hdrs *h,
+	  const struct tm_decision *d)
+{
+	size_t i, j, nth;
+	char *folded;
+	int rc;
+
+	for (i = 0; i < h->n; i++) {
+		const char *name = h->v[i].name;
+
+		if (tm_policy_is_removed(conf, name) ||
+		    (rc = tm_hdr_fold(name, h->v[i].value, &folded)) == 0)
+			continue;
+		if (rc < 0)
+			return -1;	/* the policy refused unfoldable ones */
+		for (nth = 1, j = 0; j < i; j++)	/* smfi_chgheader's index */
+			if (strcasecmp(h->v[j].name, name) == 0)
+				nth++;
+		rc = 0;
+		if (!(nth == 1 && ((d->new_from && strcasecmp(name, "From") == 0) ||
+		    (d->new_reply_to && strcasecmp(name, "Reply-To") == 0))))
+			rc = smfi_chgheader(ctx, (char *)name, (int)nth, folded) ==
+				MI_SUCCESS ? 0 : -1;
+		free(folded);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* apply - every change of the decision; -1 with what failed in *what */
 static int
 apply(SMFICTX *ctx, struct tm_conn *c, const char **what)
@@ -52,6 +90,8 @@ apply(SMFICTX *ctx, struct tm_conn *c, const char **what)
 	size_t i;
 	int rc;
 
+	if (d->untouched)
+		return 0;
 	*what = "remove headers";
 	if (remove_all(ctx, &c->hdrs, conf->identify.header) < 0 ||
 	    remove_all(ctx, &c->hdrs, conf->annotate_header) < 0)
@@ -62,6 +102,9 @@ apply(SMFICTX *ctx, struct tm_conn *c, const char **what)
 	*what = "Reply-To";
 	if (d->new_reply_to &&
 	    set_header(ctx, &c->hdrs, "Reply-To", d->new_reply_to) < 0)
+		return -1;
+	*what = "fold long headers";
+	if (c->signer && fold_long(ctx, conf, &c->hdrs, d) < 0)
 		return -1;
 	*what = "envelope sender";
 	if (d->new_env_from) {

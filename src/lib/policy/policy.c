@@ -11,6 +11,8 @@
  *   hold = true           -> accepted into the hold queue, signed
  *   relay, route stale    -> 451 4.7.1 until `tenantctl postfix-maps`
  *   relay, null sender    -> sender.envelope_from (else sender.from)
+ *   signed, a header line over 998 bytes -> folded at whitespace, or
+ *                            550 5.6.0 when it has no whitespace
  *
  * Customer mode then goes through SPF and the DMARC guard (step 4,
  * policy_customer.c) when the caller gives an SPF evaluator.
@@ -26,10 +28,14 @@
 #include <strings.h>
 
 #include "msg/addr.h"
+#include "msg/fold.h"
 #include "util/log.h"
 #include "policy/policy.h"
 #include "conf/relay_route.h"
 #include "util/strv.h"
+
+static int fold_check(const struct tm_conf *, const struct tm_msg *,
+		      struct tm_decision *);
 
 /* allowed - is addr (local@domain) inside the tenant's sender.allowed? */
 static int
@@ -84,39 +90,53 @@ unknown(const struct tm_conf *conf, struct tm_decision *d)
 	case TM_UNKNOWN_ACCEPT:
 		break;
 	}
+	/* An inbound smtpd may run this milter: a stranger's mail passes as
+	 * it came, neither signed nor annotated. */
 	d->verdict = TM_V_ACCEPT;
 	d->action = "accept";
-	return (d->reason = strdup("unknown tenant, accepted unsigned")) ? 0 : -1;
+	d->untouched = true;
+	return (d->reason = strdup("unknown tenant, passed untouched")) ? 0 : -1;
 }
 
-/* pick_keys - the dkim entries that sign; -1 when one is unusable */
-static int
-pick_keys(const struct tm_conf *conf, const struct tm_tenant *t,
-	  struct tm_decision *d, const char **why)
+/* bad_key - the first entry of dl whose key cannot be used, or NULL */
+static const struct tm_dkim *
+bad_key(const struct tm_dkim_list *dl)
 {
-	const struct tm_dkim_list *dl = &t->dkim;
 	size_t i;
 
-	if (t->unusable) {
-		*why = t->unusable;
+	for (i = 0; i < dl->n; i++)
+		if (dl->v[i].key == NULL)
+			return &dl->v[i];
+	return NULL;
+}
+
+/*
+ * pick_keys - the dkim entries that sign; -1 when one is unusable, with
+ * the key named (domain/selector) in key[] and the cause in *why
+ */
+static int
+pick_keys(const struct tm_conf *conf, const struct tm_tenant *t,
+	  struct tm_decision *d, char *key, size_t len, const char **why)
+{
+	const struct tm_dkim_list *dl = t->mode == TM_MODE_PROVIDER ?
+		&conf->provider.dkim : &t->dkim;
+	const struct tm_dkim *bad = bad_key(dl);
+	size_t i;
+
+	key[0] = '\0';
+	if (bad != NULL) {
+		snprintf(key, len, "%sDKIM key %s/%s", dl == &t->dkim ? "" :
+			 "provider ", bad->domain, bad->selector);
+		*why = bad->key_error ? bad->key_error : "it cannot be used";
 		return -1;
 	}
-	if (t->mode == TM_MODE_PROVIDER) {
-		if (conf->provider.unusable) {
-			*why = conf->provider.unusable;
-			return -1;
-		}
-		dl = &conf->provider.dkim;
+	if (t->unusable || (t->mode == TM_MODE_PROVIDER && conf->provider.unusable)) {
+		*why = t->unusable ? t->unusable : conf->provider.unusable;
+		return -1;
 	}
 	d->sign_mode = t->mode == TM_MODE_PROVIDER ? "provider" : "tenant";
-	for (i = 0; i < dl->n && d->n_sign < TM_MAX_SIGS; i++) {
-		if (dl->v[i].key == NULL) {
-			*why = dl->v[i].key_error ? dl->v[i].key_error :
-				"a DKIM key cannot be used";
-			return -1;
-		}
+	for (i = 0; i < dl->n && d->n_sign < TM_MAX_SIGS; i++)
 		d->sign[d->n_sign++] = &dl->v[i];
-	}
 	return 0;
 }
 
@@ -239,19 +259,58 @@ int
 tm_policy_decide(const struct tm_conf *conf, const struct tm_msg *m,
 		 const struct tm_policy_env *env, struct tm_decision *d)
 {
-	const struct tm_tenant *t;
-	enum tm_ident via = TM_ID_SASL;
+	struct tm_ident_result r;
 
-	if ((t = tm_ident_tenant(conf, m, &via)) == NULL) {
-		memset(d, 0, sizeof(*d));
+	memset(d, 0, sizeof(*d));
+	if (tm_ident_identify(conf, m, &r) < 0)
+		return -1;
+	if (r.tenant == NULL) {
 		d->spf = "-";
 		d->action = "accept";
-		return unknown(conf, d);
-	}
-	if (tm_policy_decide_tenant(conf, t, m, env, d) < 0)
+		if (unknown(conf, d) < 0)
+			return -1;
+	} else if (tm_policy_decide_tenant(conf, r.tenant, m, env, d) < 0)
 		return -1;
-	d->via = via;
-	return 0;
+	d->via = r.via;
+	d->via_set = r.via_set;
+	return tm_policy_note_seen(conf, m, &r, d);
+}
+
+/* tm_policy_refused - a refusal before the end of headers, identified for the log */
+int
+tm_policy_refused(const struct tm_conf *conf, const struct tm_msg *m,
+		  const char *rcode, const char *xcode, const char *reply,
+		  const char *reason, struct tm_decision *d)
+{
+	struct tm_ident_result r;
+
+	memset(d, 0, sizeof(*d));
+	d->spf = "-";
+	if (tm_ident_identify(conf, m, &r) < 0)
+		return -1;
+	d->tenant = r.tenant;
+	d->via = r.via;
+	d->via_set = r.via_set;
+	if (tm_policy_refuse(d, TM_V_REJECT, reply, reason) < 0)
+		return -1;
+	d->rcode = rcode;
+	d->xcode = xcode;
+	return tm_policy_note_seen(conf, m, &r, d);
+}
+
+/*
+ * tm_policy_note_seen - keep what identification saw when the tenant is
+ * unknown or the message is refused, so the decision line says why.
+ */
+int
+tm_policy_note_seen(const struct tm_conf *conf, const struct tm_msg *m,
+		    const struct tm_ident_result *r, struct tm_decision *d)
+{
+	if (d->tenant != NULL && d->verdict != TM_V_REJECT &&
+	    d->verdict != TM_V_TEMPFAIL)
+		return 0;
+	free(d->seen);
+	return (d->seen = tm_ident_seen(conf, m, r)) == NULL ? -1 : 0;
 }
 
 /* tm_policy_decide_tenant - everything after identification */
@@ -261,6 +320,7 @@ tm_policy_decide_tenant(const struct tm_conf *conf, const struct tm_tenant *t,
 			struct tm_decision *d)
 {
 	const char *why = NULL;
+	char key[300];
 
 	memset(d, 0, sizeof(*d));
 	d->spf = "-";
@@ -273,11 +333,17 @@ tm_policy_decide_tenant(const struct tm_conf *conf, const struct tm_tenant *t,
 		return tm_policy_refuse(d, TM_V_TEMPFAIL, TM_RELAY_STALE,
 					TM_RELAY_STALE);
 	}
-	if (pick_keys(conf, t, d, &why) < 0) {
+	if (pick_keys(conf, t, d, key, sizeof(key), &why) < 0) {
+		char reply[300], reason[800];
+
 		d->log_error = true;
 		d->n_sign = 0;
-		return tm_policy_refusef(d, TM_V_TEMPFAIL, "tenant %s cannot sign: %s",
-					 t->id, why);
+		/* The client learns which key, the log also why (a path). */
+		snprintf(reply, sizeof(reply), "tenant %s cannot sign%s%s", t->id,
+			 key[0] ? ": " : "", key[0] ? key : "");
+		snprintf(reason, sizeof(reason), "tenant %s cannot sign: %s%s%s",
+			 t->id, key, key[0] ? ": " : "", why);
+		return tm_policy_refuse(d, TM_V_TEMPFAIL, reply, reason);
 	}
 	if (sender_policy(t, m, d) < 0)
 		return -1;
@@ -285,6 +351,11 @@ tm_policy_decide_tenant(const struct tm_conf *conf, const struct tm_tenant *t,
 		return 0;
 	if (t->mode == TM_MODE_CUSTOMER && env && env->spf &&
 	    tm_policy_customer(conf, t, m, env, d) < 0)
+		return -1;
+	if (t->mode == TM_MODE_PROVIDER &&
+	    tm_policy_provider_guard(conf, t, m, env, d) < 0)
+		return -1;
+	if (d->verdict == TM_V_ACCEPT && fold_check(conf, m, d) < 0)
 		return -1;
 	if (d->verdict != TM_V_ACCEPT)
 		return 0;
@@ -297,17 +368,22 @@ tm_policy_decide_tenant(const struct tm_conf *conf, const struct tm_tenant *t,
 	return 0;
 }
 
-/* tm_policy_final_headers - the headers as they will leave */
-int
-tm_policy_final_headers(const struct tm_conf *conf, const struct tm_hdrs *h,
-			const struct tm_decision *d,
-			int (*fn)(const char *, const char *, void *), void *arg)
+/*
+ * walk_final - the headers as they will leave, to fn; with fold, each
+ * value folded where a line is over 998 bytes (tm_hdr_fold)
+ */
+static int
+walk_final(const struct tm_conf *conf, const struct tm_hdrs *h,
+	   const struct tm_decision *d, bool fold,
+	   int (*fn)(const char *, const char *, void *), void *arg)
 {
 	bool from_done = false, rt_done = false;
 	size_t i;
 
 	for (i = 0; i < h->n; i++) {
 		const char *v = h->v[i].value;
+		char *folded = NULL;
+		int rc;
 
 		if (tm_policy_is_removed(conf, h->v[i].name))
 			continue;
@@ -320,13 +396,101 @@ tm_policy_final_headers(const struct tm_conf *conf, const struct tm_hdrs *h,
 			if (d->new_reply_to)
 				v = d->new_reply_to;
 		}
-		if (fn(h->v[i].name, v, arg) < 0)
+		/* unfoldable (EINVAL): tm_policy_decide_tenant refused it */
+		if (fold && tm_hdr_fold(h->v[i].name, v, &folded) < 0 &&
+		    errno == ENOMEM)
+			return -1;
+		rc = fn(h->v[i].name, folded ? folded : v, arg);
+		free(folded);
+		if (rc < 0)
 			return -1;
 	}
 	if (d->from_added && fn("From", d->new_from, arg) < 0)
 		return -1;
 	if (d->new_reply_to && !rt_done && fn("Reply-To", d->new_reply_to, arg) < 0)
 		return -1;
+	return 0;
+}
+
+/* tm_policy_final_headers - the headers as they will leave, folded */
+int
+tm_policy_final_headers(const struct tm_conf *conf, const struct tm_hdrs *h,
+			const struct tm_decision *d,
+			int (*fn)(const char *, const char *, void *), void *arg)
+{
+	return walk_final(conf, h, d, true, fn, arg);
+}
+
+/* What fold_check found: the first header that cannot be folded. */
+struct fold_state {
+	char name[80];
+	bool oom;
+};
+
+/* fold_one - can this header be kept within 998-byte lines? */
+static int
+fold_one(const char *name, const char *value, void *arg)
+{
+	struct fold_state *fs = arg;
+	char *folded;
+
+	if (tm_hdr_fold(name, value, &folded) >= 0) {
+		free(folded);
+		return 0;
+	}
+	if (errno == ENOMEM)
+		fs->oom = true;
+	else
+		tm_sanitize(fs->name, sizeof(fs->name), name);
+	return -1;
+}
+
+/* fold_ours - fold a value the decision sets (From, Reply-To) in place */
+static int
+fold_ours(const char *name, char **value, struct fold_state *fs)
+{
+	char *folded;
+
+	if (*value == NULL)
+		return 0;
+	switch (tm_hdr_fold(name, *value, &folded)) {
+	case 1:
+		free(*value);
+		*value = folded;
+		return 0;
+	case 0:
+		return 0;
+	}
+	return fold_one(name, *value, fs);
+}
+
+/*
+ * fold_check - a signed message leaves with every header line within 998
+ * bytes, folded at whitespace, since Postfix's SMTP client would break the
+ * line (and the signature) otherwise; a header with no place to fold is
+ * refused, 550 5.6.0.  0 decided, -1 out of memory.
+ */
+static int
+fold_check(const struct tm_conf *conf, const struct tm_msg *m,
+	   struct tm_decision *d)
+{
+	struct fold_state fs = { "", false };
+	char buf[200];
+
+	if (d->n_sign == 0 || m->hdrs == NULL)
+		return 0;
+	if (fold_ours("From", &d->new_from, &fs) == 0 &&
+	    fold_ours("Reply-To", &d->new_reply_to, &fs) == 0 &&
+	    walk_final(conf, m->hdrs, d, false, fold_one, &fs) == 0)
+		return 0;
+	if (fs.oom)
+		return -1;
+	snprintf(buf, sizeof(buf), "header %s has a line over %d bytes with no "
+		 "whitespace to fold it at", fs.name, TM_HDR_LINE_MAX);
+	d->n_sign = 0;
+	if (tm_policy_refuse(d, TM_V_REJECT, buf, buf) < 0)
+		return -1;
+	d->xcode = "5.6.0";
 	return 0;
 }
 
@@ -340,6 +504,7 @@ tm_decision_fini(struct tm_decision *d)
 	free(d->new_reply_to);
 	free(d->new_env_from);
 	free(d->from_addr);
+	free(d->seen);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -393,13 +558,14 @@ tm_policy_log_line(const struct tm_decision *d)
 	tm_sanitize(from, sizeof(from), d->from_addr ? d->from_addr : "");
 	tm_sanitize(reason, sizeof(reason), d->reason ? d->reason : "");
 	n = asprintf(&out, "tenant=%s via=%s mode=%s from=<%s> spf=%s %sdkim=%s "
-		     "action=%s%s%s%s",
+		     "action=%s%s%s%s%s%s",
 		     d->tenant ? d->tenant->id : "-",
-		     d->tenant ? (d->via_name ? d->via_name : tm_ident_name(d->via)) :
-		     "-",
+		     d->via_name ? d->via_name :
+		     d->tenant || d->via_set ? tm_ident_name(d->via) : "-",
 		     d->tenant ? tm_mode_name(d->tenant->mode) : "-", from,
-		     d->spf, d->internal ? "internal=yes " : "", dk, d->action, d->reason ? " reason=\"" : "",
-		     reason, d->reason ? "\"" : "");
+		     d->spf, d->internal ? "internal=yes " : "", dk, d->action,
+		     d->reason ? " reason=\"" : "", reason, d->reason ? "\"" : "",
+		     d->seen ? " " : "", d->seen ? d->seen : "");
 	return n < 0 ? NULL : out;
 }
 
