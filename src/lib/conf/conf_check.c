@@ -150,6 +150,11 @@ check_relay(struct tm_tenant *t, struct tm_err *err)
 	}
 	if (t->relay.port == 0)		/* submission for a host, SMTP for MX */
 		t->relay.port = t->relay.host ? 587 : 25;
+	if (t->relay.port == 465)	/* Postfix would need a wrapper-mode transport */
+		tm_err_add(err, TM_ERR_FATAL, t->file, t->line,
+			   "tenant %s: relay.port 465 (implicit TLS) is not "
+			   "supported: use the server's STARTTLS port (587 or 25)",
+			   t->id);
 	if ((t->relay.host != NULL) == (t->relay.mx != NULL))
 		tm_err_add(err, TM_ERR_FATAL, t->file, t->line,
 			   "tenant %s: relay needs exactly one of host or mx", t->id);

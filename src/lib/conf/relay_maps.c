@@ -346,11 +346,13 @@ tm_relay_maps_write(const struct tm_relay_routes *rs, const char *dir,
 		tm_err_add(err, TM_ERR_FATAL, dir, 0, "%s", strerror(errno));
 		return -1;
 	}
-	if (write_file(&w, "sasl_passwd", 0600, put_sasl, err) == 0 &&
+	/* the two that can fail on a tenant's files first: then no table
+	 * is replaced when one of them does */
+	if (write_file(&w, "master.cf", 0644, put_master, err) == 0 &&
+	    write_file(&w, "sasl_passwd", 0600, put_sasl, err) == 0 &&
 	    write_file(&w, "relayhost", 0644, put_relayhost, err) == 0 &&
 	    write_file(&w, "tls_policy", 0644, put_tls_policy, err) == 0 &&
-	    write_file(&w, "sender_transport", 0644, put_transport, err) == 0 &&
-	    write_file(&w, "master.cf", 0644, put_master, err) == 0)
+	    write_file(&w, "sender_transport", 0644, put_transport, err) == 0)
 		(void)write_file(&w, "main.cf", 0644, put_main, err);
 	sync_dir(dir);
 	return err->n_fatal > before ? -1 : 0;
