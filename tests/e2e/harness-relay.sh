@@ -9,7 +9,7 @@
 #   hr_fingerprint NAME    the certificate's SHA-256 fingerprint (AB:CD:...)
 # Customer server ($H/customer/etc = its config, log $HR_LOG, sink $H/csink)
 #   hr_customer_start      one Postfix, its own sink, one smtpd per case on
-#                          127.0.0.1 (ports exported):
+#                          $HR_ADDR (default 127.0.0.1; ports exported):
 #     $HR_PORT_AUTH   STARTTLS required, TLS >= 1.2, AUTH only after TLS
 #                     (Cyrus sasldb, user lms / $HR_PASSWORD), relays only
 #                     for authenticated clients
@@ -18,8 +18,8 @@
 #     $HR_PORT_WRONG  STARTTLS required, certificate for "wrong.test"
 #     $HR_PORT_CCERT  STARTTLS required, relays only for a client
 #                     certificate listed in relay_clientcerts (hr_allow_cert)
-#     $HR_PORT_ALLOW  STARTTLS required, relays for 127.0.0.1 (mynetworks)
-#                     without AUTH
+#     $HR_PORT_ALLOW  STARTTLS required, relays for $HR_ALLOW_NET (default
+#                     127.0.0.1/32, as mynetworks) without AUTH
 #                     The server certificate (except WRONG) is for "localhost".
 #   hr_allow_cert NAME     relay_clientcerts lists NAME's fingerprint
 #   hr_csink_count / hr_csink_wait N [T] / hr_csink_last   like h_sink_*
@@ -36,6 +36,8 @@ HR_PKI=
 HR_CONF=
 HR_LOG=
 HR_PASSWORD=customer-pw-42
+HR_ADDR=${HR_ADDR:-127.0.0.1}		# the customer's listen address
+HR_ALLOW_NET=${HR_ALLOW_NET:-127.0.0.1/32}	# what $HR_PORT_ALLOW relays for
 
 hr_pki_init() {
 	HR_PKI=$H/pki
@@ -116,7 +118,7 @@ EOF
 # hr__service PORT NAME -o... - one smtpd listener of the customer
 hr__service() {
 	local port=$1 name=$2 o; shift 2
-	printf '127.0.0.1:%s inet n - n - - smtpd\n  -o syslog_name=customer/%s\n' "$port" "$name"
+	printf '%s:%s inet n - n - - smtpd\n  -o syslog_name=customer/%s\n' "$HR_ADDR" "$port" "$name"
 	for o in "$@"; do printf '  -o %s\n' "$o"; done
 }
 
@@ -133,7 +135,7 @@ hr__master_cf() {
 		"smtpd_tls_key_file=$HR_PKI/wrong.key" mynetworks=127.0.0.0/8 smtpd_relay_restrictions=permit_mynetworks,reject
 	hr__service "$HR_PORT_CCERT" ccert smtpd_tls_ask_ccert=yes \
 		smtpd_relay_restrictions=permit_tls_clientcerts,reject
-	hr__service "$HR_PORT_ALLOW" allow mynetworks=127.0.0.1/32 \
+	hr__service "$HR_PORT_ALLOW" allow "mynetworks=$HR_ALLOW_NET" \
 		smtpd_relay_restrictions=permit_mynetworks,reject
 	h__postfix_master_cf | sed 1d		# the harness' other services
 	hr__tlsmgr
@@ -174,9 +176,11 @@ hr_customer_start() {
 	h_on_exit "postfix -c '$c/etc' stop >>'$H/customer-ctl.log' 2>&1"
 	for p in "$HR_PORT_AUTH" "$HR_PORT_OLD" "$HR_PORT_NOTLS" "$HR_PORT_WRONG" \
 		"$HR_PORT_CCERT" "$HR_PORT_ALLOW"; do
-		h_wait_port "$p" 10 || h_die "customer smtpd on $p not listening; see $HR_LOG"
+		h_wait_for 10 hr__port_open "$p" || h_die "customer smtpd on $p not listening; see $HR_LOG"
 	done
 }
+
+hr__port_open() { (exec 3<>"/dev/tcp/$HR_ADDR/$1") 2>/dev/null; }
 
 hr_postconf() {
 	postconf -c "$HR_CONF" -e "$@" || h_die "customer postconf -e $* failed"
