@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
@@ -167,10 +168,18 @@ text(const struct tm_ready *r)
 	const struct tm_tenant *t = r->tenant;
 	size_t i;
 
-	printf("%s (%s)  ", t->id, tm_mode_name(t->mode));
+	if (t == NULL)
+		printf("provider (%s)  ", r->from_domain);
+	else
+		printf("%s (%s)  ", t->id, tm_mode_name(t->mode));
 	paint(r->verdict, r->headline);
 	putchar('\n');
-	if (t->mode == TM_MODE_RELAY) {
+	if (t == NULL) {
+		row("spf of", "%s", r->spf_domain);
+		text_spf(r);
+		text_dkim(r);
+		text_dmarc(r);
+	} else if (t->mode == TM_MODE_RELAY) {
 		row("relay", "%s: %s", r->relay_name, tm_dns_status_name(r->relay_status));
 	} else {
 		row("from", "%s (SPF checked for %s)", t->sender.from, r->spf_domain);
@@ -295,14 +304,19 @@ json(const struct tm_ready *r, bool first)
 	const struct tm_tenant *t = r->tenant;
 
 	printf("%s{", first ? "" : ",");
-	tctl_json_kv(stdout, true, "id", t->id);
-	tctl_json_kv(stdout, false, "mode", tm_mode_name(t->mode));
+	tctl_json_kv(stdout, true, "id", t ? t->id : NULL);
+	tctl_json_kv(stdout, false, "mode", t ? tm_mode_name(t->mode) : "provider");
 	tctl_json_kv(stdout, false, "verdict", tm_ready_verdict_name(r->verdict));
 	tctl_json_ki(stdout, false, "exit", r->verdict);
 	tctl_json_kv(stdout, false, "headline", r->headline);
 	tctl_json_kv(stdout, false, "action", r->action);
 	tctl_json_kv(stdout, false, "reason", r->reason);
-	if (t->mode == TM_MODE_RELAY) {
+	if (t == NULL) {
+		tctl_json_kv(stdout, false, "domain", r->from_domain);
+		json_spf(r);
+		json_dkim(r);
+		json_dmarc(r);
+	} else if (t->mode == TM_MODE_RELAY) {
 		printf(",\"relay\":{");
 		tctl_json_kv(stdout, true, "name", r->relay_name);
 		tctl_json_kv(stdout, false, "status", tm_dns_status_name(r->relay_status));
@@ -338,7 +352,7 @@ pick(const struct tm_conf *conf, int argc, char **argv,
 {
 	size_t i;
 
-	*n = argc > 0 ? (size_t)argc : conf->n_tenants;
+	*n = argc > 0 ? (size_t)argc : argc < 0 ? 0 : conf->n_tenants;
 	if ((*out = calloc(*n + 1, sizeof(**out))) == NULL)
 		return -1;
 	for (i = 0; i < *n; i++) {
@@ -352,8 +366,35 @@ pick(const struct tm_conf *conf, int argc, char **argv,
 }
 
 /* report - run the checks and print; the exit code */
+/* provider - `--provider`: the provider's records; the exit code or -1 */
 static int
-report(struct tm_snap *s, int argc, char **argv, bool as_json)
+provider(struct tm_snap *s, bool as_json)
+{
+	struct tm_policy_env env = { s->spf, s->resolver, s->psl, { 0, 0 } };
+	struct tm_ready r;
+	int v;
+
+	clock_gettime(CLOCK_MONOTONIC, &env.deadline);
+	env.deadline.tv_sec += s->conf->dns.timeout;
+	if (tm_ready_check_provider(s->conf, &env, &r) < 0) {
+		fprintf(stderr, "tenantctl dns: out of memory\n");
+		tm_ready_fini(&r);
+		return -1;
+	}
+	if (as_json) {
+		printf("\"provider\":");
+		json(&r, true);
+		printf(",");
+	} else
+		text(&r);
+	v = (int)r.verdict;
+	tm_ready_fini(&r);
+	return v;
+}
+
+/* report - run the checks and print; the exit code */
+static int
+report(struct tm_snap *s, int argc, char **argv, bool as_json, bool prov)
 {
 	struct tm_policy_env env = { s->spf, s->resolver, s->psl, { 0, 0 } };
 	const struct tm_tenant **ts = NULL;
@@ -362,16 +403,20 @@ report(struct tm_snap *s, int argc, char **argv, bool as_json)
 	int worst = 0, rc = 1;
 	bool tty = isatty(2);
 
-	if (pick(s->conf, argc, argv, &ts, &n) < 0)
+	if (pick(s->conf, prov && argc == 0 ? -1 : argc, argv, &ts, &n) < 0)
+		goto out;
+	if (as_json)
+		printf("{");
+	if (prov && (worst = provider(s, as_json)) < 0)
 		goto out;
 	if ((r = calloc(n + 1, sizeof(*r))) == NULL ||
-	    tm_ready_run(s->conf, ts, n, &env, THREADS,
-			 tty && n >= PROGRESS_MIN ? progress : NULL, NULL, r) < 0) {
+	    (n > 0 && tm_ready_run(s->conf, ts, n, &env, THREADS,
+			 tty && n >= PROGRESS_MIN ? progress : NULL, NULL, r) < 0)) {
 		fprintf(stderr, "tenantctl dns: out of memory\n");
 		goto out;
 	}
 	if (as_json)
-		printf("{\"tenants\":[");
+		printf("\"tenants\":[");
 	for (i = 0; i < n; i++) {
 		if ((int)r[i].verdict > worst)
 			worst = (int)r[i].verdict;
@@ -398,14 +443,16 @@ tctl_dns(const char *conf_path, int argc, char **argv)
 	struct tm_conf *conf;
 	struct tm_snap *s;
 	struct tm_err err;
-	bool as_json = false;
+	bool as_json = false, prov = false;
 	int i, n = 0, rc;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			as_json = true;
+		else if (strcmp(argv[i], "--provider") == 0)
+			prov = true;
 		else if (argv[i][0] == '-') {
-			fprintf(stderr, "usage: tenantctl [-c FILE] dns [TENANT...] [--json]\n");
+			fprintf(stderr, "usage: tenantctl [-c FILE] dns [--provider] [TENANT...] [--json]\n");
 			return 1;
 		} else
 			argv[1 + n++] = argv[i];
@@ -419,7 +466,7 @@ tctl_dns(const char *conf_path, int argc, char **argv)
 		return 1;
 	}
 	tm_err_fini(&err);
-	rc = report(s, n, argv + 1, as_json);
+	rc = report(s, n, argv + 1, as_json, prov);
 	tm_snap_free(s);
 	return rc;
 }

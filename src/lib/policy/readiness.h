@@ -110,6 +110,14 @@ int tm_ready_check(const struct tm_conf *, const struct tm_tenant *,
 void tm_ready_fini(struct tm_ready *);
 
 /*
+ * tm_ready_check_provider - `tenantctl dns --provider`: SPF of
+ * provider.spf_include (else provider.domain) for every outbound IP, the
+ * provider's selectors, DMARC of provider.domain.  out->tenant is NULL.
+ */
+int tm_ready_check_provider(const struct tm_conf *, const struct tm_policy_env *env,
+			    struct tm_ready *out);
+
+/*
  * tm_ready_run - tm_ready_check for n tenants on `threads` threads, each
  * with its own dns.timeout budget; progress (may be NULL) is called after
  * each tenant with the count done, from any thread, serialized.  out has
