@@ -13,7 +13,7 @@ set -u
 . "$H_E2E_DIR/milter-lib.sh"
 . "$H_E2E_DIR/harness-relay.sh"
 h_init relay
-h_plan 34
+h_plan 38
 
 TCTL=$top_builddir/src/tenantctl/tenantctl
 MAPS=$H/conf/relay-maps
@@ -141,6 +141,23 @@ h_ok "... with the tenant's address as envelope sender" sh -c \
 # --- MX routing: the entry names the domain
 h_ok "MX tenant: relayhost entry is the domain (postmap -q)" sh -c \
 	"[ \"\$(postmap -c '$HR_CONF' -q @rmx.example hash:$MAPS/relayhost)\" = rmx.example ]"
+
+# --- tenantctl records: what the customer's IT must allow
+records() { "$TCTL" -c "$H/conf/main.conf" records "$@" 2>&1; }
+rec_auth=$(records rauth)
+h_ok "records (AUTH tenant): server, account, TLS minimum" sh -c \
+	"printf '%s' \"\$1\" | grep -q 'localhost port $HR_PORT_AUTH' &&
+	 printf '%s' \"\$1\" | grep -qx '   lms' && printf '%s' \"\$1\" | grep -q 'TLS 1.2 or newer'" _ "$rec_auth"
+case $rec_auth in *"$HR_PASSWORD"*) h_ok "... never the password" false ;; *) h_ok "... never the password" true ;; esac
+h_ok "records (certificate tenant): our CN and SHA-256 fingerprint" sh -c \
+	"records() { '$TCTL' -c '$H/conf/main.conf' records \"\$@\"; }; out=\$(records rcert) &&
+	 printf '%s' \"\$out\" | grep -q 'subject CN lms.provider.test, SHA-256 fingerprint $(hr_fingerprint lms)'"
+h_ok "records (allow-listed tenant, --json): our outbound IPs to allow" sh -c \
+	"'$TCTL' -c '$H/conf/main.conf' records rallow --json | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+ips = [i for i in d[\"items\"] if i[\"kind\"] == \"ips\"][0]
+assert d[\"mode\"] == \"relay\" and ips[\"value\"] == \"192.0.2.10 2001:db8::10\" and ips[\"state\"] == \"todo\", d'"
 
 # --- stale route: a new relay tenant before postfix-maps
 relay rlate "$HR_PORT_ALLOW" secure
