@@ -23,6 +23,7 @@
 #include "daemon.h"
 #include "util/err.h"
 #include "dkim/guard.h"
+#include "prober.h"
 #include "util/log.h"
 #include "milter/milter.h"
 #include "dkim/sign.h"
@@ -181,7 +182,7 @@ tm_daemon_run(const char *path, int foreground)
 	if (serve_snapshot(path, foreground) < 0)
 		return 1;
 	tm_reload_setup(path);
-	if (tm_guard_start() < 0)
+	if (tm_prober_start() < 0)
 		tm_log(TM_LOG_WARNING, "cannot start the DMARC guard prober: keys "
 		       "are checked per message only");
 	rc = smfi_main();
@@ -190,7 +191,7 @@ tm_daemon_run(const char *path, int foreground)
 	if (tm_milter_wait_idle(STOP_GRACE) < 0)
 		tm_log(TM_LOG_WARNING, "stopping with %d connections still open",
 		       tm_milter_active());
-	tm_guard_stop();
+	tm_prober_stop();
 	tm_snap_shutdown();
 	tm_sign_fini();
 	free(sock);

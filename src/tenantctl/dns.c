@@ -32,11 +32,9 @@
 #define THREADS 16		/* concurrent tenant checks */
 #define PROGRESS_MIN 20		/* tenants before a progress line */
 
-static bool colour;
-
-/* paint - a verdict word, coloured on a terminal */
+/* paint - the verdict, coloured when colour (stdout is a terminal) */
 static void
-paint(enum tm_ready_verdict v, const char *text)
+paint(enum tm_ready_verdict v, const char *text, bool colour)
 {
 	static const char *const c[] = { "32", "33", "31", "35" };
 
@@ -163,7 +161,7 @@ text_fix(const struct tm_ready *r)
 
 /* text - one block */
 static void
-text(const struct tm_ready *r)
+text(const struct tm_ready *r, bool colour)
 {
 	const struct tm_tenant *t = r->tenant;
 	size_t i;
@@ -172,7 +170,7 @@ text(const struct tm_ready *r)
 		printf("provider (%s)  ", r->from_domain);
 	else
 		printf("%s (%s)  ", t->id, tm_mode_name(t->mode));
-	paint(r->verdict, r->headline);
+	paint(r->verdict, r->headline, colour);
 	putchar('\n');
 	if (t == NULL) {
 		row("spf of", "%s", r->spf_domain);
@@ -240,7 +238,14 @@ json_spf(const struct tm_ready *r)
 		tctl_json_kv(stdout, false, "zone", zone);
 		tctl_json_ki(stdout, false, "lookups", r->fix_lookups);
 		tctl_json_kb(stdout, false, "passes", r->fix_passes);
-		printf("}");
+		printf(",\"ips\":[");
+		for (i = 0; i < r->n_ips; i++) {
+			printf("%s{", i ? "," : "");
+			tctl_json_kv(stdout, true, "ip", r->ips[i].ip);
+			json_outcome(&r->ips[i].fixed);
+			printf("}");
+		}
+		printf("]}");
 	} else
 		printf("null");
 	printf("}");
@@ -386,7 +391,7 @@ provider(struct tm_snap *s, bool as_json)
 		json(&r, true);
 		printf(",");
 	} else
-		text(&r);
+		text(&r, isatty(1));
 	v = (int)r.verdict;
 	tm_ready_fini(&r);
 	return v;
@@ -423,7 +428,7 @@ report(struct tm_snap *s, int argc, char **argv, bool as_json, bool prov)
 		if (as_json)
 			json(&r[i], i == 0);
 		else
-			text(&r[i]);
+			text(&r[i], isatty(1));
 	}
 	if (as_json)
 		printf("],\"exit\":%d}\n", worst);
@@ -457,7 +462,6 @@ tctl_dns(const char *conf_path, int argc, char **argv)
 		} else
 			argv[1 + n++] = argv[i];
 	}
-	colour = !as_json && isatty(1);
 	tm_err_init(&err);
 	if ((conf = tm_conf_load(conf_path, &err)) == NULL ||
 	    (s = tm_snap_build(conf, &err)) == NULL) {

@@ -31,6 +31,7 @@
 #include "msg/fold.h"
 #include "util/log.h"
 #include "policy/policy.h"
+#include "policy/policy_int.h"
 #include "conf/relay_route.h"
 #include "util/strv.h"
 
