@@ -159,6 +159,29 @@ text_fix(const struct tm_ready *r)
 	}
 }
 
+/*
+ * text_internal - internal mail needs no SPF: what the milter does with
+ * it, next to the verdict (which is for mail to anyone else)
+ */
+static void
+text_internal(const struct tm_ready *r)
+{
+	const struct tm_tenant *t = r->tenant;
+	char doms[512];
+	size_t i, used = 0;
+
+	if (r->internal_action == NULL)
+		return;
+	doms[0] = '\0';
+	for (i = 0; i < t->internal.domains.n && used < sizeof(doms); i++)
+		used += (size_t)snprintf(doms + used, sizeof(doms) - used, "%s%s",
+					 i ? ", " : "", t->internal.domains.v[i]);
+	row("internal", "mail only to %s: the milter would %s it%s%s (SPF not "
+	    "required; your server must allow-list our IPs); the verdict is for "
+	    "mail to anyone else", doms, r->internal_action,
+	    r->internal_reason ? ": " : "", r->internal_reason ? r->internal_reason : "");
+}
+
 /* text - one block */
 static void
 text(const struct tm_ready *r, bool colour)
@@ -185,6 +208,7 @@ text(const struct tm_ready *r, bool colour)
 		    r->reason ? ": " : "", r->reason ? r->reason : "");
 		row("dmarc pass", "spf=%s dkim=%s", r->dmarc_spf ? "yes" : "no",
 		    r->dmarc_dkim ? "yes" : "no");
+		text_internal(r);
 		text_spf(r);
 		text_dkim(r);
 		text_dmarc(r);
@@ -328,6 +352,14 @@ json(const struct tm_ready *r, bool first)
 		printf("}");
 	} else {
 		tctl_json_kv(stdout, false, "from", t->sender.from);
+		if (r->internal_action) {
+			printf(",\"internal\":{");
+			tctl_json_strv(stdout, true, "domains", &t->internal.domains);
+			tctl_json_kv(stdout, false, "action", r->internal_action);
+			tctl_json_kv(stdout, false, "reason", r->internal_reason);
+			printf("}");
+		} else
+			printf(",\"internal\":null");
 		printf(",\"dmarc_pass\":{");
 		tctl_json_kb(stdout, true, "spf", r->dmarc_spf);
 		tctl_json_kb(stdout, false, "dkim", r->dmarc_dkim);

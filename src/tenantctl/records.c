@@ -35,6 +35,8 @@ struct item {
 	const char *state;		/* "ok", "publish", "change", "unknown" */
 	char now[600];
 	const char *how;		/* what to do, or NULL */
+	const char *type;		/* record type; NULL: TXT */
+	char buf[512];			/* value storage when not a record */
 };
 
 /* spf_item - the SPF change, or the record that already does it */
@@ -147,7 +149,8 @@ print_text(const struct tm_tenant *t, const char *provider, const char *domain,
 	       "Checked against your DNS on %s.\n", provider, t->id, domain, when);
 	for (i = 0; i < n; i++) {
 		printf("\n%zu. %s\n", i + 1, it[i].title);
-		printf("   Name:   %s\n   Type:   TXT\n", it[i].name);
+		printf("   Name:   %s\n   Type:   %s\n", it[i].name,
+		       it[i].type ? it[i].type : "TXT");
 		if (it[i].value)
 			printf("   Value:  %s\n", it[i].value);
 		printf("   Now:    %s\n", it[i].now);
@@ -177,7 +180,7 @@ print_json(const struct tm_tenant *t, const char *when, const struct item *it,
 		printf("%s{", i ? "," : "");
 		tctl_json_kv(stdout, true, "kind", it[i].kind);
 		tctl_json_kv(stdout, false, "name", it[i].name);
-		tctl_json_kv(stdout, false, "type", "TXT");
+		tctl_json_kv(stdout, false, "type", it[i].type ? it[i].type : "TXT");
 		tctl_json_kv(stdout, false, "value", it[i].value);
 		tctl_json_kv(stdout, false, "zone", it[i].zone);
 		tctl_json_kv(stdout, false, "state", it[i].state);
@@ -186,6 +189,39 @@ print_json(const struct tm_tenant *t, const char *when, const struct item *it,
 		printf("}");
 	}
 	printf("]}\n");
+}
+
+/*
+ * internal_item - internal mail skips SPF only because the customer's
+ * inbound server trusts our outbound IPs: ask for that allow-list.  DNS
+ * cannot tell whether it is done.
+ */
+static void
+internal_item(const struct tm_conf *conf, const struct tm_tenant *t,
+	      struct item *it)
+{
+	size_t i, used = 0;
+
+	it->kind = "allow";
+	it->type = "inbound allow-list (your mail server, not DNS)";
+	it->title = "Internal mail: let our servers deliver to your own users";
+	for (i = 0; i < t->internal.domains.n && used < sizeof(it->name); i++)
+		used += (size_t)snprintf(it->name + used, sizeof(it->name) - used,
+					 "%s%s", i ? ", " : "",
+					 t->internal.domains.v[i]);
+	it->state = "action";
+	snprintf(it->now, sizeof(it->now), "cannot be checked from DNS; mail to "
+		 "these domains only is sent without SPF");
+	it->how = "on the server that receives mail for these domains, accept "
+		"mail from the addresses in Value without SPF or spam checks; "
+		"mail to anyone else still needs the records above";
+	it->buf[0] = '\0';
+	for (i = 0, used = 0; i < conf->provider.outbound_ips.n &&
+	     used < sizeof(it->buf); i++)
+		used += (size_t)snprintf(it->buf + used, sizeof(it->buf) - used,
+					 "%s%s", i ? ", " : "",
+					 conf->provider.outbound_ips.v[i]);
+	it->value = it->buf;
 }
 
 /* sheet_customer - SPF, each DKIM key, DMARC */
@@ -202,7 +238,7 @@ sheet_customer(struct tm_snap *s, const struct tm_tenant *t, bool as_json,
 	clock_gettime(CLOCK_MONOTONIC, &env.deadline);
 	env.deadline.tv_sec += s->conf->dns.timeout;
 	if (tm_ready_check(s->conf, t, &env, &r) < 0 ||
-	    (it = calloc(r.n_keys + 2, sizeof(*it))) == NULL) {
+	    (it = calloc(r.n_keys + 3, sizeof(*it))) == NULL) {
 		fprintf(stderr, "tenantctl records: out of memory\n");
 		goto out;
 	}
@@ -210,6 +246,8 @@ sheet_customer(struct tm_snap *s, const struct tm_tenant *t, bool as_json,
 	for (i = 0; i < r.n_keys; i++)
 		dkim_item(&r.keys[i], &it[n++]);
 	dmarc_item(&r, &it[n++]);
+	if (t->internal.set)
+		internal_item(s->conf, t, &it[n++]);
 	if (as_json)
 		print_json(t, when, it, n);
 	else

@@ -283,27 +283,50 @@ dmarc_part(struct tm_ready *r, const struct tm_policy_env *env)
 	return 0;
 }
 
-/* decide - the milter's decision for the mail this tenant sends */
+/*
+ * decide - the milter's decision for the mail this tenant sends: to an
+ * outside recipient (rcpt NULL), or to one recipient at each internal
+ * domain (rcpt the tenant's internal.domains: the internal-mail outcome).
+ */
 static int
 decide(const struct tm_conf *conf, const struct tm_tenant *t, struct tm_ready *r,
-       const struct tm_policy_env *env, const char *mail_from)
+       const struct tm_policy_env *env, const char *mail_from,
+       const struct tm_strv *rcpt)
 {
 	struct tm_hdrs h = { NULL, 0, 0, 0 };
+	struct tm_strv to = { NULL, 0 };
 	struct tm_decision d;
 	struct tm_msg m = { .queue_id = "dns", .mail_from = mail_from, .hdrs = &h };
+	char addr[300];
+	size_t i;
 	int rc = -1;
 
 	memset(&d, 0, sizeof(d));
+	for (i = 0; rcpt && i < rcpt->n; i++) {
+		snprintf(addr, sizeof(addr), "postmaster@%s", rcpt->v[i]);
+		if (tm_strv_add(&to, addr) < 0)
+			goto out;
+	}
+	m.rcpt = (const char *const *)to.v;
+	m.n_rcpt = to.n;
 	if (t->sender.from && tm_hdrs_add(&h, "From", t->sender.from) < 0)
-		return -1;
-	if (tm_policy_decide_tenant(conf, t, &m, env, &d) == 0) {
+		goto out;
+	if (tm_policy_decide_tenant(conf, t, &m, env, &d) < 0)
+		goto out;
+	if (rcpt) {
+		r->internal_action = d.action;
+		rc = d.reason && (r->internal_reason = strdup(d.reason)) == NULL ?
+			-1 : 0;
+	} else {
 		r->action = d.action;
 		r->dmarc_spf = d.dmarc_spf;
 		r->dmarc_dkim = d.dmarc_dkim;
 		rc = d.reason && (r->reason = strdup(d.reason)) == NULL ? -1 : 0;
 	}
+out:
 	tm_decision_fini(&d);
 	tm_hdrs_fini(&h);
+	tm_strv_fini(&to);
 	return rc;
 }
 
@@ -423,7 +446,8 @@ tm_ready_check(const struct tm_conf *conf, const struct tm_tenant *t,
 	memset(r, 0, sizeof(*r));
 	r->tenant = t;
 	if (t->mode == TM_MODE_RELAY) {
-		if (relay_part(t, r, env) < 0 || decide(conf, t, r, env, mail_from) < 0)
+		if (relay_part(t, r, env) < 0 ||
+		    decide(conf, t, r, env, mail_from, NULL) < 0)
 			return -1;
 		if (unknown(r)) {
 			r->verdict = TM_READY_UNKNOWN;
@@ -440,7 +464,10 @@ tm_ready_check(const struct tm_conf *conf, const struct tm_tenant *t,
 	    spf_fix(conf, r, env, mail_from, true) < 0 ||
 	    dkim_part(t->mode == TM_MODE_PROVIDER ? &conf->provider.dkim : &t->dkim,
 		      r, env) < 0 ||
-	    dmarc_part(r, env) < 0 || decide(conf, t, r, env, mail_from) < 0)
+	    dmarc_part(r, env) < 0 || decide(conf, t, r, env, mail_from, NULL) < 0)
+		return -1;
+	if (t->internal.set &&
+	    decide(conf, t, r, env, mail_from, &t->internal.domains) < 0)
 		return -1;
 	if (t->mode == TM_MODE_PROVIDER)
 		provider_outlook(conf, r, env);
@@ -516,6 +543,7 @@ tm_ready_fini(struct tm_ready *r)
 	free(r->spf_fix);
 	free(r->dmarc_fix);
 	free(r->reason);
+	free(r->internal_reason);
 	tm_spf_published_fini(&r->spf);
 	tm_strv_fini(&r->warnings);
 	tm_strv_fini(&r->problems);

@@ -92,6 +92,14 @@ struct tm_ready {
 	char *reason;			/* the decision's reason, or NULL */
 	bool dmarc_spf, dmarc_dkim;
 
+	/*
+	 * Internal mail (tenant `internal`): what the milter does with mail
+	 * whose every recipient is in internal.domains (SPF not required);
+	 * NULL when the tenant has no `internal`.
+	 */
+	const char *internal_action;
+	char *internal_reason;
+
 	/* Relay mode */
 	char relay_name[300];
 	enum tm_dns_status relay_status;
