@@ -13,7 +13,7 @@ set -u
 . "$H_E2E_DIR/milter-lib.sh"
 . "$H_E2E_DIR/harness-relay.sh"
 h_init relay
-h_plan 38
+h_plan 39
 
 TCTL=$top_builddir/src/tenantctl/tenantctl
 MAPS=$H/conf/relay-maps
@@ -166,6 +166,9 @@ rsend rlate
 h_ok "new relay tenant without postfix-maps: 451 4.7.1" sh -c "printf '%s' '$M_REPLY' | grep -q '^451 4.7.1'"
 h_ok "... reason logged: relay route out of date" m_log_has 'tenant=rlate .*action=tempfail reason="relay route out of date: run tenantctl postfix-maps"'
 h_ok "... nothing queued for it" sh -c "[ -z '$QID' ]"
+out=$("$TCTL" -c "$H/conf/main.conf" dns rlate 2>&1); rc=$?
+h_ok "... tenantctl dns: not ready (exit 2), naming the stale route" sh -c \
+	"[ $rc -eq 2 ] && printf '%s' \"\$1\" | grep -q 'not ready: the milter would tempfail.*relay route out of date'" _ "$out"
 h_ok "postfix-maps for the new tenant" postfix_maps
 hr_provider_reload; m_reload
 rsend rlate

@@ -161,6 +161,9 @@ script -qec "$TCTL dns ready" /dev/null >"$D/tty.txt" 2>&1
 h_ok "colour on a terminal (the verdict)" grep -q $'\033\\[1;32mready: DMARC passes' "$D/tty.txt"
 h_ok "nothing secret in the output" sh -c "! cat '$D'/*.txt '$D'/*.json | grep -q PRIVATE"
 
+# A relay tenant is ready once postfix-maps wrote its route (t-relay.sh
+# shows the stale case).
+$TCTL postfix-maps >"$D/maps.out" 2>&1 || h_diag "postfix-maps:" "$(cat "$D/maps.out")"
 run relayco; run beta
 h_ok "relay tenant: exit 0, the relay host resolves" sh -c "$(declare -f rc txt h_diag); D=$D; rc relayco 0 && txt relayco 'relay  *smtp.relayco.example: ok'"
 h_ok "provider-mode tenant: exit 0 via the provider's key and SPF of its subdomain; DMARC of the organizational domain" j beta \
