@@ -26,6 +26,8 @@ static const struct {
 	{ "genkey", tctl_genkey, "TENANT|--provider --selector S [--algorithm A] [--force]" },
 	{ "dns", tctl_dns, "[--provider] [TENANT...] [--json]: DNS readiness; exit 0-3" },
 	{ "records", tctl_records, "TENANT [--json]: the sheet for the customer's IT" },
+	{ "postfix-maps", tctl_postfix_maps,
+	  "[--out DIR] [--postmap]: Postfix tables for the relay tenants" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
