@@ -318,17 +318,6 @@ put_stamp(FILE *fp, const struct wctx *w, struct tm_err *err)
 	return 0;
 }
 
-/* sync_dir - make the renames durable */
-static void
-sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-}
 
 /* tm_relay_maps_write - the tables and the lines to paste */
 int
@@ -354,7 +343,7 @@ tm_relay_maps_write(const struct tm_relay_routes *rs, const char *dir,
 	    write_file(&w, "tls_policy", 0644, put_tls_policy, err) == 0 &&
 	    write_file(&w, "sender_transport", 0644, put_transport, err) == 0)
 		(void)write_file(&w, "main.cf", 0644, put_main, err);
-	sync_dir(dir);
+	tm_path_sync_dir(dir);
 	return err->n_fatal > before ? -1 : 0;
 }
 
@@ -366,6 +355,6 @@ tm_relay_stamp_write(const struct tm_relay_routes *rs, const char *dir,
 	struct wctx w = { rs, dir };
 	int rc = write_file(&w, TM_RELAY_STAMP, 0644, put_stamp, err);
 
-	sync_dir(dir);
+	tm_path_sync_dir(dir);
 	return rc;
 }

@@ -29,37 +29,13 @@
 
 #include "dkim/keygen.h"
 #include "dkim/keys_int.h"
+#include "util/err.h"
 #include "util/strv.h"
 
 #define RSA_BITS_MIN	1024		/* RFC 8301 section 3.2 */
 #define RSA_BITS_MAX	4096
 
-/* say - format into a caller buffer that may be NULL */
-static void __attribute__((format(printf, 3, 4)))
-say(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
 
-	if (buf == NULL || len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
-/* oserr - errno as text, thread-safe */
-static const char *
-oserr(char *buf, size_t len)
-{
-	int e = errno;
-#if defined(__GLIBC__) && defined(_GNU_SOURCE)
-	return strerror_r(e, buf, len);
-#else
-	if (strerror_r(e, buf, len) != 0)
-		snprintf(buf, len, "error %d", e);
-	return buf;
-#endif
-}
 
 /* tm_keygen_alg - genkey's algorithm names */
 int
@@ -99,15 +75,15 @@ tm_keygen_mkdirs(const char *dir, const struct tm_keygen_owner *owner,
 	if (stat(dir, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
 			return 0;
-		say(why, whylen, "%s is not a directory", dir);
+		tm_say(why, whylen, "%s is not a directory", dir);
 		return -1;
 	}
 	if (errno != ENOENT) {
-		say(why, whylen, "directory %s: %s", dir, oserr(eb, sizeof(eb)));
+		tm_say(why, whylen, "directory %s: %s", dir, tm_errno_text(errno, eb, sizeof(eb)));
 		return -1;
 	}
 	if ((up = tm_path_dir(dir)) == NULL) {
-		say(why, whylen, "directory %s: out of memory", dir);
+		tm_say(why, whylen, "directory %s: out of memory", dir);
 		return -1;
 	}
 	rc = strcmp(up, dir) == 0 ? 0 : tm_keygen_mkdirs(up, owner, why, whylen);
@@ -115,13 +91,13 @@ tm_keygen_mkdirs(const char *dir, const struct tm_keygen_owner *owner,
 	if (rc < 0)
 		return -1;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		say(why, whylen, "cannot create directory %s: %s", dir,
-		    oserr(eb, sizeof(eb)));
+		tm_say(why, whylen, "cannot create directory %s: %s", dir,
+		    tm_errno_text(errno, eb, sizeof(eb)));
 		return -1;
 	}
 	/* the umask may have taken bits away; 0700 is what we promise */
 	if (chmod(dir, 0700) < 0 || own(-1, dir, owner) < 0) {
-		say(why, whylen, "directory %s: %s", dir, oserr(eb, sizeof(eb)));
+		tm_say(why, whylen, "directory %s: %s", dir, tm_errno_text(errno, eb, sizeof(eb)));
 		return -1;
 	}
 	return 0;
@@ -137,7 +113,7 @@ new_pkey(const char *path, enum tm_dkim_alg alg, int bits, char *why,
 
 	if (alg == TM_ALG_RSA_SHA256 &&
 	    (bits < RSA_BITS_MIN || bits > RSA_BITS_MAX)) {
-		say(why, whylen, "key %s: RSA key of %d bits; DKIM keys are "
+		tm_say(why, whylen, "key %s: RSA key of %d bits; DKIM keys are "
 		    "%d to %d bits (2048 recommended)", path, bits,
 		    RSA_BITS_MIN, RSA_BITS_MAX);
 		return NULL;
@@ -148,7 +124,7 @@ new_pkey(const char *path, enum tm_dkim_alg alg, int bits, char *why,
 		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	if (pkey == NULL) {
 		e = ERR_peek_last_error();
-		say(why, whylen, "key %s: key generation failed: %s", path,
+		tm_say(why, whylen, "key %s: key generation failed: %s", path,
 		    e && ERR_reason_error_string(e) ? ERR_reason_error_string(e)
 		    : "unknown OpenSSL error");
 	}
@@ -174,17 +150,6 @@ write_all(int fd, const unsigned char *buf, size_t len)
 	return 0;
 }
 
-/* sync_dir - make the new directory entry durable; best effort */
-static void
-sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-}
 
 /* create - the file to write: path itself (O_EXCL) or a temporary name */
 static int
@@ -197,18 +162,18 @@ create(const char *path, unsigned flags, char *tmp, size_t tmplen,
 	if (flags & TM_KEYGEN_FORCE) {
 		snprintf(tmp, tmplen, "%s.new-XXXXXX", path);
 		if ((fd = mkstemp(tmp)) < 0)
-			say(why, whylen, "key %s: cannot create %s: %s", path,
-			    tmp, oserr(eb, sizeof(eb)));
+			tm_say(why, whylen, "key %s: cannot create %s: %s", path,
+			    tmp, tm_errno_text(errno, eb, sizeof(eb)));
 		return fd;
 	}
 	snprintf(tmp, tmplen, "%s", path);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY |
 		  O_CLOEXEC, 0600);
 	if (fd < 0 && errno == EEXIST)
-		say(why, whylen, "%s exists; remove it first or choose "
+		tm_say(why, whylen, "%s exists; remove it first or choose "
 		    "another selector", path);
 	else if (fd < 0)
-		say(why, whylen, "key %s: %s", path, oserr(eb, sizeof(eb)));
+		tm_say(why, whylen, "key %s: %s", path, tm_errno_text(errno, eb, sizeof(eb)));
 	return fd;
 }
 
@@ -226,27 +191,27 @@ tm_keygen_write(const char *path, enum tm_dkim_alg alg, int bits,
 	int fd = -1, rc = -1;
 
 	if (strlen(path) > 4096 || (dir = tm_path_dir(path)) == NULL) {
-		say(why, whylen, "key %s: path too long or out of memory", path);
+		tm_say(why, whylen, "key %s: path too long or out of memory", path);
 		return -1;
 	}
 	if (stat(dir, &st) < 0) {
-		say(why, whylen, "key %s: directory %s: %s", path, dir,
-		    oserr(eb, sizeof(eb)));
+		tm_say(why, whylen, "key %s: directory %s: %s", path, dir,
+		    tm_errno_text(errno, eb, sizeof(eb)));
 		goto out;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		say(why, whylen, "key %s: %s is not a directory", path, dir);
+		tm_say(why, whylen, "key %s: %s is not a directory", path, dir);
 		goto out;
 	}
 	if (!(flags & TM_KEYGEN_FORCE) && lstat(path, &st) == 0) {
-		say(why, whylen, "%s exists; remove it first or choose "
+		tm_say(why, whylen, "%s exists; remove it first or choose "
 		    "another selector", path);
 		goto out;
 	}
 	if ((pkey = new_pkey(path, alg, bits, why, whylen)) == NULL)
 		goto out;
 	if ((pem = tm_key_pkcs8_pem(pkey, &len)) == NULL) {
-		say(why, whylen, "key %s: cannot encode the key", path);
+		tm_say(why, whylen, "key %s: cannot encode the key", path);
 		goto out;
 	}
 	if ((fd = create(path, flags, tmp, sizeof(tmp), why, whylen)) < 0)
@@ -260,11 +225,11 @@ tm_keygen_write(const char *path, enum tm_dkim_alg alg, int bits,
 		rc = -1;
 		goto fail;
 	}
-	sync_dir(dir);
+	tm_path_sync_dir(dir);
 	rc = 0;
 	goto out;
 fail:
-	say(why, whylen, "key %s: %s", path, oserr(eb, sizeof(eb)));
+	tm_say(why, whylen, "key %s: %s", path, tm_errno_text(errno, eb, sizeof(eb)));
 	(void)unlink(tmp);
 out:
 	if (fd >= 0)

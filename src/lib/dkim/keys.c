@@ -43,6 +43,7 @@
 #include "dkim/keys.h"
 #include "dkim/keys_int.h"
 #include "dns/txtzone.h"
+#include "util/err.h"
 #include "util/strv.h"
 
 #define KEY_FILE_MAX	TM_SECRET_MAX	/* no PEM private key is larger */
@@ -50,31 +51,7 @@
 #define RSA_BITS_GOOD	2048
 #define RSA_BITS_MAX	4096		/* verifiers need not go further */
 
-/* say - format a message into a caller buffer that may be NULL */
-static void __attribute__((format(printf, 3, 4)))
-say(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
 
-	if (buf == NULL || len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
-/* errtext - strerror(), thread-safe */
-static const char *
-errtext(int err, char *buf, size_t len)
-{
-#if defined(__GLIBC__) && defined(_GNU_SOURCE)
-	return strerror_r(err, buf, len);
-#else
-	if (strerror_r(err, buf, len) != 0)
-		snprintf(buf, len, "error %d", err);
-	return buf;
-#endif
-}
 
 /* alg_name - the algorithm as written in the configuration */
 static const char *
@@ -109,11 +86,11 @@ file_ok(const char *what, const char *path, const struct stat *st,
 	unsigned mode = (unsigned)st->st_mode & 07777;
 
 	if (!S_ISREG(st->st_mode)) {
-		say(why, whylen, "%s %s: not a regular file", what, path);
+		tm_say(why, whylen, "%s %s: not a regular file", what, path);
 		return -1;
 	}
 	if (mode != 0600 && mode != 0400) {
-		say(why, whylen, "%s %s: mode %04o, want 0600: chmod 600 %s",
+		tm_say(why, whylen, "%s %s: mode %04o, want 0600: chmod 600 %s",
 		    what, path, mode, path);
 		return -1;
 	}
@@ -129,12 +106,12 @@ dir_ok(const char *what, const char *path, const char *dir, char *why,
 	char eb[128];
 
 	if (stat(dir, &st) < 0) {
-		say(why, whylen, "%s %s: directory %s: %s", what, path, dir,
-		    errtext(errno, eb, sizeof(eb)));
+		tm_say(why, whylen, "%s %s: directory %s: %s", what, path, dir,
+		    tm_errno_text(errno, eb, sizeof(eb)));
 		return -1;
 	}
 	if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
-		say(why, whylen, "%s %s: directory %s is writable by others: "
+		tm_say(why, whylen, "%s %s: directory %s is writable by others: "
 		    "chmod o-w %s", what, path, dir, dir);
 		return -1;
 	}
@@ -164,8 +141,8 @@ dirs_ok(const char *what, const char *path, char *why, size_t whylen)
 		dir = up;
 	}
 	if ((real = realpath(path, NULL)) == NULL) {
-		say(why, whylen, "%s %s: %s", what, path,
-		    errtext(errno, eb, sizeof(eb)));
+		tm_say(why, whylen, "%s %s: %s", what, path,
+		    tm_errno_text(errno, eb, sizeof(eb)));
 		goto out;
 	}
 	while ((slash = strrchr(real, '/')) != NULL) {
@@ -178,7 +155,7 @@ dirs_ok(const char *what, const char *path, char *why, size_t whylen)
 	rc = 0;
 	goto out;
 oom:
-	say(why, whylen, "%s %s: out of memory", what, path);
+	tm_say(why, whylen, "%s %s: out of memory", what, path);
 out:
 	free(real);
 	free(dir);
@@ -195,21 +172,21 @@ tm_key_check_perms(const char *what, const char *path, char *why,
 	int fd;
 
 	if (stat(path, &st) < 0) {
-		say(why, whylen, "%s %s: %s", what, path,
-		    errtext(errno, eb, sizeof(eb)));
+		tm_say(why, whylen, "%s %s: %s", what, path,
+		    tm_errno_text(errno, eb, sizeof(eb)));
 		return -1;
 	}
 	if (file_ok(what, path, &st, why, whylen) < 0)
 		return -1;
 	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC)) < 0) {
 		if (errno == EACCES)
-			say(why, whylen, "%s %s: not readable by uid %lu (the "
+			tm_say(why, whylen, "%s %s: not readable by uid %lu (the "
 			    "file belongs to uid %lu): chown it to the user "
 			    "tenant-milter runs as", what, path,
 			    (unsigned long)geteuid(), (unsigned long)st.st_uid);
 		else
-			say(why, whylen, "%s %s: %s", what, path,
-			    errtext(errno, eb, sizeof(eb)));
+			tm_say(why, whylen, "%s %s: %s", what, path,
+			    tm_errno_text(errno, eb, sizeof(eb)));
 		return -1;
 	}
 	close(fd);
@@ -234,14 +211,14 @@ tm_secret_read(const char *what, const char *path, size_t *lenp, char *why,
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC)) < 0) {
-		say(why, whylen, "%s %s: %s", what, path,
-		    errtext(errno, eb, sizeof(eb)));
+		tm_say(why, whylen, "%s %s: %s", what, path,
+		    tm_errno_text(errno, eb, sizeof(eb)));
 		return NULL;
 	}
 	/* the file checked may have been replaced since: check what we read */
 	if (fstat(fd, &st) < 0) {
-		say(why, whylen, "%s %s: %s", what, path,
-		    errtext(errno, eb, sizeof(eb)));
+		tm_say(why, whylen, "%s %s: %s", what, path,
+		    tm_errno_text(errno, eb, sizeof(eb)));
 		goto fail;
 	}
 	if (file_ok(what, path, &st, why, whylen) < 0)
@@ -249,7 +226,7 @@ tm_secret_read(const char *what, const char *path, size_t *lenp, char *why,
 	if (st.st_size > KEY_FILE_MAX)
 		goto big;
 	if ((buf = malloc(KEY_FILE_MAX + 1)) == NULL) {
-		say(why, whylen, "%s %s: out of memory", what, path);
+		tm_say(why, whylen, "%s %s: out of memory", what, path);
 		goto fail;
 	}
 	while (len < KEY_FILE_MAX + 1) {
@@ -257,8 +234,8 @@ tm_secret_read(const char *what, const char *path, size_t *lenp, char *why,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			say(why, whylen, "%s %s: %s", what, path,
-			    errtext(errno, eb, sizeof(eb)));
+			tm_say(why, whylen, "%s %s: %s", what, path,
+			    tm_errno_text(errno, eb, sizeof(eb)));
 			goto fail;
 		}
 		if (n == 0)
@@ -272,7 +249,7 @@ tm_secret_read(const char *what, const char *path, size_t *lenp, char *why,
 	*lenp = len;
 	return buf;
 big:
-	say(why, whylen, "%s %s: larger than %d bytes", what, path,
+	tm_say(why, whylen, "%s %s: larger than %d bytes", what, path,
 	    KEY_FILE_MAX);
 fail:
 	tm_free_secret(buf, KEY_FILE_MAX + 1);
@@ -305,41 +282,41 @@ parse_pem(const char *path, const unsigned char *buf, size_t len,
 	int asked = 0;
 
 	if (len == 0) {
-		say(why, whylen, "key %s: empty file", path);
+		tm_say(why, whylen, "key %s: empty file", path);
 		return NULL;
 	}
 	if (has(buf, len, "ENCRYPTED PRIVATE KEY-----") ||
 	    has(buf, len, "Proc-Type: 4,ENCRYPTED")) {
-		say(why, whylen, "key %s: is encrypted; DKIM keys must be "
+		tm_say(why, whylen, "key %s: is encrypted; DKIM keys must be "
 		    "unencrypted", path);
 		return NULL;
 	}
 	if (has(buf, len, "-----BEGIN OPENSSH PRIVATE KEY-----")) {
-		say(why, whylen, "key %s: is in OpenSSH format; DKIM keys must "
+		tm_say(why, whylen, "key %s: is in OpenSSH format; DKIM keys must "
 		    "be PEM (tenantctl genkey makes one)", path);
 		return NULL;
 	}
 	if (!has(buf, len, "PRIVATE KEY-----")) {
 		if (has(buf, len, "-----BEGIN "))
-			say(why, whylen, "key %s: holds no private key (a public "
+			tm_say(why, whylen, "key %s: holds no private key (a public "
 			    "key or certificate?)", path);
 		else
-			say(why, whylen, "key %s: not a PEM private key (no "
+			tm_say(why, whylen, "key %s: not a PEM private key (no "
 			    "\"-----BEGIN PRIVATE KEY-----\")", path);
 		return NULL;
 	}
 	if (len > INT_MAX || (bio = BIO_new_mem_buf(buf, (int)len)) == NULL) {
-		say(why, whylen, "key %s: out of memory", path);
+		tm_say(why, whylen, "key %s: out of memory", path);
 		return NULL;
 	}
 	pkey = PEM_read_bio_PrivateKey(bio, NULL, no_password, &asked);
 	BIO_free(bio);
 	if (pkey == NULL && asked) {
 		ERR_clear_error();
-		say(why, whylen, "key %s: is encrypted; DKIM keys must be "
+		tm_say(why, whylen, "key %s: is encrypted; DKIM keys must be "
 		    "unencrypted", path);
 	} else if (pkey == NULL) {
-		say(why, whylen, "key %s: cannot parse the private key "
+		tm_say(why, whylen, "key %s: cannot parse the private key "
 		    "(damaged PEM?): %s", path, ssl_reason());
 	}
 	return pkey;
@@ -368,24 +345,24 @@ check_type(const char *path, EVP_PKEY *pkey, enum tm_dkim_alg want,
 		break;
 	default:
 		type = EVP_PKEY_get0_type_name(pkey);
-		say(why, msglen, "key %s: holds a key of type %s; DKIM keys "
+		tm_say(why, msglen, "key %s: holds a key of type %s; DKIM keys "
 		    "are RSA or Ed25519", path, type ? type : "unknown");
 		return -1;
 	}
 	if (want != TM_ALG_AUTO && *algp != want) {
-		say(why, msglen, "key %s: holds %s key but algorithm is %s",
+		tm_say(why, msglen, "key %s: holds %s key but algorithm is %s",
 		    path, alg_key(*algp), alg_name(want));
 		return -1;
 	}
 	if (*algp == TM_ALG_RSA_SHA256 &&
 	    (bits < RSA_BITS_MIN || bits > RSA_BITS_MAX)) {
-		say(why, msglen, "key %s: RSA key of %d bits; DKIM keys are "
+		tm_say(why, msglen, "key %s: RSA key of %d bits; DKIM keys are "
 		    "%d to %d bits (%d recommended)", path, bits,
 		    RSA_BITS_MIN, RSA_BITS_MAX, RSA_BITS_GOOD);
 		return -1;
 	}
 	if (*algp == TM_ALG_RSA_SHA256 && bits < RSA_BITS_GOOD)
-		say(warn, msglen, "key %s: RSA key of %d bits is weak; use %d",
+		tm_say(warn, msglen, "key %s: RSA key of %d bits is weak; use %d",
 		    path, bits, RSA_BITS_GOOD);
 	*bitsp = bits;
 	return 0;
@@ -473,8 +450,8 @@ tm_key_load(const char *path, enum tm_dkim_alg want, char *why, char *warn,
 	size_t len = 0;
 	int bits = 0;
 
-	say(why, msglen, "%s", "");
-	say(warn, msglen, "%s", "");
+	tm_say(why, msglen, "%s", "");
+	tm_say(warn, msglen, "%s", "");
 	if (tm_key_check_perms("key", path, why, msglen) < 0)
 		return NULL;
 	if ((buf = tm_secret_read("key", path, &len, why, msglen)) == NULL)
@@ -496,7 +473,7 @@ tm_key_load(const char *path, enum tm_dkim_alg want, char *why, char *warn,
 	pkey = NULL;
 	goto out;
 oom:
-	say(why, msglen, "key %s: out of memory", path);
+	tm_say(why, msglen, "key %s: out of memory", path);
 	tm_key_free(key);
 	key = NULL;
 out:

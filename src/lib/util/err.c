@@ -151,3 +151,29 @@ tm_err_first(const struct tm_err *e)
 			return e->items[i].msg;
 	return "";
 }
+
+/* tm_say - format a reason into a caller buffer that may be NULL */
+void
+tm_say(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (buf == NULL || len == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+/* tm_errno_text - strerror_r in whichever flavour libc has */
+const char *
+tm_errno_text(int err, char *buf, size_t len)
+{
+#if defined(__GLIBC__) && defined(_GNU_SOURCE)
+	return strerror_r(err, buf, len);
+#else
+	if (strerror_r(err, buf, len) != 0)
+		snprintf(buf, len, "error %d", err);
+	return buf;
+#endif
+}

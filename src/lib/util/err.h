@@ -15,6 +15,10 @@
  * Printed as "FILE:LINE: message", "FILE:LINE: warning: message", or
  * "FILE: message" when no line applies.  Not thread-safe: one list per
  * caller.
+ *
+ * Also the two helpers of the other error mechanism, a reason buffer:
+ * tm_say (format into a buffer that may be NULL) and tm_errno_text
+ * (strerror, thread-safe).  Both are thread-safe.
  */
 
 #include <stdarg.h>
@@ -52,5 +56,11 @@ void tm_err_print(const struct tm_err *, FILE *);
 int tm_err_failed(const struct tm_err *);
 /* tm_err_first - the message of the first fatal (else tenant) error, or "" */
 const char *tm_err_first(const struct tm_err *);
+
+/* tm_say - vsnprintf into buf; nothing when buf is NULL or len 0 */
+void tm_say(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* tm_errno_text - strerror(err) into buf (or a static string); thread-safe */
+const char *tm_errno_text(int err, char *buf, size_t len);
 
 #endif

@@ -2,7 +2,8 @@
 #define TM_STRV_H
 
 /*
- * strv - small helpers: string vectors, lower-casing, path joining.
+ * strv - small helpers: string vectors, lower-casing, paths (join, dir,
+ * a directory fsync), secrets wiped on free.
  * Every function returning a pointer returns memory the caller frees
  * (NULL when out of memory).  Thread-safe: no static state.
  */
@@ -30,6 +31,8 @@ char *tm_lowercase(const char *);
 char *tm_path_join(const char *dir, const char *rel);
 /* tm_path_dir - directory part of a path ("." when none) */
 char *tm_path_dir(const char *path);
+/* tm_path_sync_dir - fsync a directory so a rename in it lasts; best effort */
+void tm_path_sync_dir(const char *dir);
 /* tm_free_secret - OPENSSL_cleanse then free */
 void tm_free_secret(void *p, size_t len);
 
