@@ -54,7 +54,8 @@ apply(SMFICTX *ctx, struct tm_conn *c, const char **what)
 
 	*what = "remove headers";
 	if (remove_all(ctx, &c->hdrs, conf->identify.header) < 0 ||
-	    remove_all(ctx, &c->hdrs, conf->annotate_header) < 0)
+	    (conf->annotate_header &&
+	     remove_all(ctx, &c->hdrs, conf->annotate_header) < 0))
 		return -1;
 	*what = "From";
 	if (d->new_from && set_header(ctx, &c->hdrs, "From", d->new_from) < 0)
@@ -70,12 +71,14 @@ apply(SMFICTX *ctx, struct tm_conn *c, const char **what)
 			return -1;
 	}
 	*what = "annotation";
-	if ((note = tm_policy_annotation(d)) == NULL)
-		return -1;
-	rc = smfi_insheader(ctx, 0, conf->annotate_header, note);
-	free(note);
-	if (rc != MI_SUCCESS)
-		return -1;
+	if (conf->annotate_header) {		/* NULL: annotate_header = "" */
+		if ((note = tm_policy_annotation(d)) == NULL)
+			return -1;
+		rc = smfi_insheader(ctx, 0, conf->annotate_header, note);
+		free(note);
+		if (rc != MI_SUCCESS)
+			return -1;
+	}
 	*what = "DKIM-Signature";
 	for (i = 0; c->signer && i < tm_signer_count(c->signer); i++)
 		if (smfi_insheader(ctx, 0, TM_SIGN_HEADER,

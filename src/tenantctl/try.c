@@ -164,7 +164,7 @@ sign_and_print(const struct tm_conf *conf, const struct tm_hdrs *h,
 	       const struct tm_decision *d, const char *body)
 {
 	struct out_arg oa = { NULL, NULL, "" };
-	char *crlf, *note, *hdrs = NULL;
+	char *crlf, *note = NULL, *hdrs = NULL;
 	size_t blen, hlen, i;
 	int rc = -1;
 
@@ -187,7 +187,7 @@ sign_and_print(const struct tm_conf *conf, const struct tm_hdrs *h,
 	printf("--- message as it would leave ---\n");
 	for (i = 0; oa.signer && i < tm_signer_count(oa.signer); i++)
 		printf("%s: %s\n", TM_SIGN_HEADER, tm_signer_value(oa.signer, i));
-	if ((note = tm_policy_annotation(d)) != NULL)
+	if (conf->annotate_header && (note = tm_policy_annotation(d)) != NULL)
 		printf("%s: %s\n", conf->annotate_header, note);
 	free(note);
 	printf("%s\n%s", hdrs, body);

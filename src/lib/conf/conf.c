@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <libconfig.h>
 
 #include "conf/conf.h"
@@ -139,6 +140,15 @@ static const struct tm_opt log_table[] = {
 	{ .name = NULL }
 };
 
+/* valid_annotate - a header name, or "" / "none": no annotation header */
+static int
+valid_annotate(const char *v, char *why, size_t len)
+{
+	if (v[0] == '\0' || strcasecmp(v, "none") == 0)
+		return 0;
+	return tm_valid_fn_header(v, why, len);
+}
+
 static const struct tm_opt main_table[] = {
 	{ "socket", TM_OPT_STRING, C(socket), 0, "inet:8891@127.0.0.1",
 	  .valid = tm_valid_fn_socket },
@@ -149,7 +159,7 @@ static const struct tm_opt main_table[] = {
 	{ "unknown_tenant", TM_OPT_ENUM, C(unknown_tenant), 0, "reject",
 	  .names = unknown_names },
 	{ "annotate_header", TM_OPT_STRING, C(annotate_header), 0,
-	  "X-Tenant-Policy", .valid = tm_valid_fn_header },
+	  "X-Tenant-Policy", .valid = valid_annotate },
 	{ "dns", TM_OPT_GROUP, C(dns), 0, .sub = dns_table },
 	{ "log", TM_OPT_GROUP, C(log), 0, .sub = log_table },
 	{ .name = NULL }
@@ -430,6 +440,11 @@ tm_conf_load(const char *path, struct tm_err *err)
 	free(conf->tenants_dir);
 	conf->tenants_dir = tm_path_join(conf->dir, "tenants.d");
 	tm_opt_walk(&w, config_root_setting(&cf), main_table, conf);
+	if (conf->annotate_header && (conf->annotate_header[0] == '\0' ||
+	    strcasecmp(conf->annotate_header, "none") == 0)) {
+		free(conf->annotate_header);	/* off: NULL from here on */
+		conf->annotate_header = NULL;
+	}
 	s = config_lookup(&cf, "tenants");
 	if (conf->tenants_dir)
 		load_tenants(conf, s ? tm_opt_line(s) : 1, err);

@@ -152,7 +152,7 @@ struct tm_conf {
 	} identify;
 
 	enum tm_unknown unknown_tenant;
-	char *annotate_header;
+	char *annotate_header;		/* NULL: no annotation ("" or "none") */
 
 	struct {
 		char *nameserver;	/* NULL: system resolver */
