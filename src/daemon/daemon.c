@@ -99,6 +99,8 @@ preflight(const char *path, char **sock, char **user)
 
 	tm_err_init(&err);
 	conf = tm_conf_load(path, &err);
+	if (conf)	/* what `user` will not be able to read, with the fix */
+		tm_conf_check_runas(conf, &err);
 	report(&err);
 	tm_err_fini(&err);
 	if (conf == NULL) {

@@ -412,9 +412,16 @@ set_main_defaults(struct tm_conf *conf)
 	return 0;
 }
 
-/* tm_conf_load - the whole configuration, or NULL on a fatal error */
+/* tm_conf_load - the whole configuration as the daemon reads it */
 struct tm_conf *
 tm_conf_load(const char *path, struct tm_err *err)
+{
+	return tm_conf_load_flags(path, 0, err);
+}
+
+/* tm_conf_load_flags - the whole configuration, or NULL on a fatal error */
+struct tm_conf *
+tm_conf_load_flags(const char *path, unsigned flags, struct tm_err *err)
 {
 	struct tm_walk w = { path, NULL, err, 0 };
 	const config_setting_t *s;
@@ -431,6 +438,7 @@ tm_conf_load(const char *path, struct tm_err *err)
 		tm_conf_free(conf);
 		return NULL;
 	}
+	conf->load_flags = flags;
 	if (read_file(&cf, path, err) < 0) {
 		tm_conf_free(conf);
 		return NULL;
