@@ -18,6 +18,7 @@
 
 #include "msg/addr.h"
 #include "util/log.h"
+#include "util/strv.h"
 #include "milter.h"
 #include "milter_msg.h"
 
@@ -44,6 +45,7 @@ tm_conn_reset(struct tm_conn *c)
 	tm_decision_fini(&c->d);
 	c->decided = false;
 	tm_hdrs_fini(&c->hdrs);
+	tm_strv_fini(&c->rcpt);
 	free(c->queue_id);
 	free(c->auth_user);
 	free(c->mail_from);
@@ -125,6 +127,30 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	return SMFIS_CONTINUE;
 }
 
+/*
+ * mlfi_envrcpt - remember each recipient: internal mail is decided on all
+ * of them.  An argument that is not an address (the MTA accepted it) is
+ * kept as given; it matches no internal domain.
+ */
+static sfsistat
+mlfi_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct tm_conn *c = conn_of(ctx);
+	char *addr = NULL, why[256];
+	int rc;
+
+	if (c == NULL || c->snap == NULL)
+		return SMFIS_TEMPFAIL;
+	if (tm_addr_parse_path(argv[0] ? argv[0] : "", &addr, why,
+			       sizeof(why)) < 0 && errno == ENOMEM)
+		return tm_milter_tempfail(ctx, c, "out of memory");
+	rc = tm_strv_add(&c->rcpt, addr ? addr : argv[0] ? argv[0] : "");
+	free(addr);
+	if (rc < 0)
+		return tm_milter_tempfail(ctx, c, "out of memory");
+	return SMFIS_CONTINUE;
+}
+
 /* mlfi_header - keep every header until the end of headers */
 static sfsistat
 mlfi_header(SMFICTX *ctx, char *name, char *value)
@@ -190,6 +216,8 @@ mlfi_eoh(SMFICTX *ctx)
 	m.client = c->have_client ? (struct sockaddr *)&c->client : NULL;
 	m.auth_user = c->auth_user;
 	m.mail_from = c->mail_from;
+	m.rcpt = (const char *const *)c->rcpt.v;
+	m.n_rcpt = c->rcpt.n;
 	m.hdrs = &c->hdrs;
 	if (tm_policy_decide(c->snap->conf, &m, &env, &c->d) < 0)
 		return tm_milter_tempfail(ctx, c, "out of memory");
@@ -279,6 +307,7 @@ static struct smfiDesc desc = {
 		      SMFIF_QUARANTINE,
 	.xxfi_connect = mlfi_connect,
 	.xxfi_envfrom = mlfi_envfrom,
+	.xxfi_envrcpt = mlfi_envrcpt,
 	.xxfi_header = mlfi_header,
 	.xxfi_eoh = mlfi_eoh,
 	.xxfi_body = mlfi_body,

@@ -23,6 +23,7 @@ struct tm_conn {
 	char *queue_id;
 	char *auth_user;
 	char *mail_from;
+	struct tm_strv rcpt;		/* envelope recipients, for internal mail */
 	struct tm_hdrs hdrs;
 	struct tm_decision d;
 	bool decided;

@@ -50,6 +50,10 @@ summary(const struct tm_tenant *t)
 	if (t->mode == TM_MODE_RELAY)
 		printf(" relay=%s:%d", t->relay.host ? t->relay.host : t->relay.mx,
 		       t->relay.port);
+	for (i = 0; t->internal.set && i < t->internal.domains.n; i++)
+		printf("%s%s", i ? "," : " internal=", t->internal.domains.v[i]);
+	if (t->internal.set && t->internal.spf == TM_ACT_ANNOTATE)
+		printf("(spf=annotate)");
 	if (t->hold)
 		printf(" hold");
 	printf("  %s%s\n", t->unusable ? "UNUSABLE: " : "ok",

@@ -1,8 +1,10 @@
 /*
- * try.c - `tenantctl try TENANT [--from ADDR] < message`: what the milter
+ * try.c - `tenantctl try TENANT [--from ADDR] [--to ADDR]... < message`:
+ * what the milter
  * would do to this message, without Postfix.  The same lib/ functions as
  * the milter decide (policy.c, with SPF and the DMARC guard over live DNS
- * per dns.nameserver), pick the final headers and sign.
+ * per dns.nameserver), pick the final headers and sign.  --to gives the
+ * envelope recipients (none by default: the message is not internal mail).
  *
  * Prints the decision line, the SMTP reply of a refusal, the header and
  * envelope changes, then the message as it would leave (DKIM-Signature
@@ -24,6 +26,7 @@
 #include "msg/hdrs.h"
 #include "policy/policy.h"
 #include "dkim/sign.h"
+#include "util/strv.h"
 #include "snap.h"
 #include "tctl.h"
 
@@ -206,12 +209,14 @@ out:
 /* decide - the milter's decision for this tenant and message */
 static int
 decide(struct tm_snap *s, const struct tm_tenant *t, const char *from,
-       const struct tm_hdrs *h, struct tm_decision *d, char **mail_from)
+       const struct tm_strv *rcpt, const struct tm_hdrs *h,
+       struct tm_decision *d, char **mail_from)
 {
 	struct tm_policy_env env = { s->spf, s->resolver, s->psl, { 0, 0 } };
 	struct tm_mailbox mb = { NULL, NULL, NULL, NULL };
 	const struct tm_hdr *f = tm_hdrs_find(h, "From", 0);
-	struct tm_msg m = { "try", NULL, NULL, "", h };
+	struct tm_msg m = { .queue_id = "try", .mail_from = "", .hdrs = h,
+			    .rcpt = (const char *const *)rcpt->v, .n_rcpt = rcpt->n };
 	char why[256];
 
 	if (from)
@@ -237,6 +242,7 @@ int
 tctl_try(const char *path, int argc, char **argv)
 {
 	const char *from = NULL, *body, *why = "";
+	struct tm_strv rcpt = { NULL, 0 };
 	struct tm_hdrs h = { NULL, 0, 0, 0 };
 	const struct tm_tenant *t;
 	struct tm_decision d;
@@ -245,12 +251,22 @@ tctl_try(const char *path, int argc, char **argv)
 	struct tm_err err;
 	char *msg = NULL, *line, *mail_from = NULL;
 	size_t len;
-	int rc = 1;
+	int i, rc = 1;
 
-	if (argc == 4 && strcmp(argv[2], "--from") == 0)
-		from = argv[3];
-	else if (argc != 2) {
-		fprintf(stderr, "usage: tenantctl [-c FILE] try TENANT [--from ADDR] < message\n");
+	for (i = 2; argc >= 2 && i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--from") == 0)
+			from = argv[i + 1];
+		else if (strcmp(argv[i], "--to") != 0)
+			break;
+		else if (tm_strv_add(&rcpt, argv[i + 1]) < 0) {
+			fprintf(stderr, "tenantctl try: out of memory\n");
+			return 1;
+		}
+	}
+	if (argc < 2 || i != argc) {
+		fprintf(stderr, "usage: tenantctl [-c FILE] try TENANT [--from ADDR] "
+			"[--to ADDR]... < message\n");
+		tm_strv_fini(&rcpt);
 		return 1;
 	}
 	tm_err_init(&err);
@@ -268,7 +284,7 @@ tctl_try(const char *path, int argc, char **argv)
 			msg ? why : "too large or out of memory");
 		goto out;
 	}
-	if (tm_sign_init() < 0 || decide(s, t, from, &h, &d, &mail_from) < 0) {
+	if (tm_sign_init() < 0 || decide(s, t, from, &rcpt, &h, &d, &mail_from) < 0) {
 		fprintf(stderr, "tenantctl try: out of memory\n");
 		goto out;
 	}
@@ -288,6 +304,7 @@ out:
 	tm_hdrs_fini(&h);
 	free(msg);
 	free(mail_from);
+	tm_strv_fini(&rcpt);
 	tm_snap_free(s);
 	tm_sign_fini();
 	return rc;

@@ -137,6 +137,22 @@ expect "relay host and mx both set" "$d" 1 "$d/tenants.d/initech.conf:1: tenant 
 d=$(fresh relay4); echo 'relay = { host = "smtp.acme.example"; };' >> "$d/tenants.d/acme.conf"
 expect "relay settings on a customer tenant" "$d" 1 "$d/tenants.d/acme.conf:1: tenant acme: relay settings need mode = \"relay\""
 
+# --- internal mail (customer mode): domains of the tenant only
+d=$(fresh int1); echo 'internal = { domains = [ "acme.example", "hr.acme.example" ]; };' >> "$d/tenants.d/acme.conf"
+PROG=tenantctl expect "internal domains: valid, shown in the summary line" "$d" 0 "acme " "internal=acme.example,hr.acme.example  ok"
+d=$(fresh int2); echo 'internal = { };' >> "$d/tenants.d/acme.conf"
+PROG=tenantctl expect "internal domains default to match.sender_domains" "$d" 0 "acme " "internal=acme.example  ok"
+d=$(fresh int3); echo 'internal = { domains = [ "beta.example" ]; };' >> "$d/tenants.d/acme.conf"
+expect "internal domain claimed by another tenant: both files named" "$d" 1 "$d/tenants.d/acme.conf:13: tenant acme: internal domain \"beta.example\" is tenant beta's domain ($d/tenants.d/beta.conf)"
+d=$(fresh int4); echo 'internal = { domains = [ "mx.beta.example" ]; };' >> "$d/tenants.d/acme.conf"
+expect "internal domain below another tenant's domain" "$d" 1 "$d/tenants.d/acme.conf:13: tenant acme: internal domain \"mx.beta.example\" is tenant beta's domain"
+d=$(fresh int5); echo 'internal = { domains = [ "elsewhere.example" ]; };' >> "$d/tenants.d/acme.conf"
+expect "internal domain that is not the tenant's" "$d" 1 "$d/tenants.d/acme.conf:13: tenant acme: internal domain \"elsewhere.example\" is not one of the tenant's domains"
+d=$(fresh int6); echo 'internal = { spf = "reject"; };' >> "$d/tenants.d/acme.conf"
+expect "internal.spf is accept or annotate" "$d" 1 "$d/tenants.d/acme.conf:13: spf = \"reject\": must be one of accept | annotate"
+d=$(fresh int7); echo 'internal = { };' >> "$d/tenants.d/beta.conf"
+expect "internal on a provider-mode tenant" "$d" 1 "$d/tenants.d/beta.conf:8: tenant beta: internal applies to customer mode only"
+
 # --- tenants directory
 d=$(fresh nodir); rm -rf "$d/tenants.d"
 expect "tenants directory missing" "$d" 1 "$d/main.conf:2: tenants directory $d/tenants.d: No such file or directory"

@@ -65,12 +65,14 @@ setup(void)
 	put("tenants.d/cust.conf", "id = \"cust\"; mode = \"customer\";\n"
 	    "match = { sender_domains = [ \"cust.example\" ]; };\n"
 	    "sender = { from = \"claim@cust.example\"; };\n"
-	    "dkim = ( { domain = \"cust.example\"; selector = \"c1\"; key = \"../c1.key\"; } );\n");
+	    "dkim = ( { domain = \"cust.example\"; selector = \"c1\"; key = \"../c1.key\"; } );\n"
+	    "internal = { domains = [ \"cust.example\", \"dept.cust.example\" ]; };\n");
 	put("tenants.d/rej.conf", "id = \"rej\"; mode = \"customer\";\n"
 	    "match = { sender_domains = [ \"rej.example\" ]; };\n"
 	    "sender = { from = \"info@rej.example\"; };\n"
 	    "dkim = ( { domain = \"rej.example\"; selector = \"r1\"; key = \"../r1.key\"; } );\n"
-	    "dmarc_guard = \"reject\"; spf = { fail = \"reject\"; };\n");
+	    "dmarc_guard = \"reject\"; spf = { fail = \"reject\"; };\n"
+	    "internal = { spf = \"annotate\"; };\n");
 	tm_err_init(&err);
 	snprintf(path, sizeof(path), "%s/main.conf", dir);
 	conf = tm_conf_load(path, &err);
@@ -109,42 +111,72 @@ static const struct {
 	enum keypub key;
 	const char *want_action, *want_spf, *want_dkim, *want_from;
 	const char *want_reason;		/* substring, or NULL */
+	const char *rcpt;			/* "a@x,b@y", or NULL: none */
+	int want_internal;
 } cases[] = {
 	{ "pass, key published", "cust", "claim@cust.example",
 	  "v=spf1 ip4:192.0.2.10 ip6:2001:db8::10 -all", KEY_OK,
-	  "accept", "pass", "cust.example/c1", "claim@cust.example", NULL },
+	  "accept", "pass", "cust.example/c1", "claim@cust.example", NULL, NULL, 0 },
 	{ "v6 not authorized: worst is fail -> fallback", "cust", "claim@cust.example",
 	  "v=spf1 ip4:192.0.2.10 -all", KEY_OK, "fallback", "fail",
-	  "provider.example/p1", "claim@cust.provider.example", "spf=fail" },
+	  "provider.example/p1", "claim@cust.provider.example", "spf=fail", NULL, 0 },
 	{ "softfail annotates; aligned published key passes the guard", "cust",
 	  "claim@cust.example", "v=spf1 ~all", KEY_OK, "accept", "softfail",
-	  "cust.example/c1", "claim@cust.example", "spf=softfail" },
+	  "cust.example/c1", "claim@cust.example", "spf=softfail", NULL, 0 },
 	{ "softfail and key not published -> guard fallback", "cust",
 	  "claim@cust.example", "v=spf1 ~all", KEY_NONE, "fallback", "softfail",
 	  "provider.example/p1,cust.example/c1(unpublished)",
-	  "claim@cust.provider.example", "no published aligned key" },
+	  "claim@cust.provider.example", "no published aligned key", NULL, 0 },
 	{ "pass and another key published: SPF carries DMARC", "cust",
 	  "claim@cust.example", "v=spf1 ip4:192.0.2.10 ip6:2001:db8::10 -all",
 	  KEY_OTHER, "accept", "pass", "cust.example/c1(mismatch)",
-	  "claim@cust.example", NULL },
+	  "claim@cust.example", NULL, NULL, 0 },
 	{ "no SPF record: spf.none = fallback", "cust", "claim@cust.example",
 	  NULL, KEY_OK, "fallback", "none", "provider.example/p1",
-	  "claim@cust.provider.example", "spf=none" },
+	  "claim@cust.provider.example", "spf=none", NULL, 0 },
 	{ "two SPF records: permerror annotates", "cust", "claim@cust.example",
 	  "TWO", KEY_OK, "accept", "permerror", "cust.example/c1",
-	  "claim@cust.example", "spf=permerror" },
+	  "claim@cust.example", "spf=permerror", NULL, 0 },
 	{ "SERVFAIL: temperror tempfails", "cust", "claim@cust.example",
-	  "SERVFAIL", KEY_OK, "tempfail", "temperror", "none", NULL, "temperror" },
+	  "SERVFAIL", KEY_OK, "tempfail", "temperror", "none", NULL, "temperror", NULL, 0 },
 	{ "key state unknown and no SPF pass: tempfail", "cust",
 	  "claim@cust.example", "v=spf1 ~all", KEY_SERVFAIL, "tempfail",
-	  "softfail", "none", NULL, "unknown" },
+	  "softfail", "none", NULL, "unknown", NULL, 0 },
 	{ "null sender: SPF of the From domain", "cust", "",
 	  "v=spf1 ip4:192.0.2.10 ip6:2001:db8::10 -all", KEY_OK, "accept",
-	  "pass", "cust.example/c1", "claim@cust.example", NULL },
+	  "pass", "cust.example/c1", "claim@cust.example", NULL, NULL, 0 },
 	{ "spf.fail = reject", "rej", "info@rej.example", "v=spf1 -all", KEY_OK,
-	  "reject", "fail", "none", NULL, "SPF fail" },
+	  "reject", "fail", "none", NULL, "SPF fail", NULL, 0 },
 	{ "dmarc_guard = reject", "rej", "info@rej.example", "v=spf1 ?all",
-	  KEY_NONE, "reject", "neutral", "none", NULL, "would fail DMARC" },
+	  KEY_NONE, "reject", "neutral", "none", NULL, "would fail DMARC", NULL, 0 },
+	/* Internal mail (issue 13): every recipient in internal.domains. */
+	{ "internal: no SPF record, recipients in any case", "cust",
+	  "claim@cust.example", NULL, KEY_OK, "accept", "none", "cust.example/c1",
+	  "claim@cust.example", NULL, "a@cust.example,B@CUST.Example", 1 },
+	{ "internal: SPF fail does not rewrite", "cust", "claim@cust.example",
+	  "v=spf1 -all", KEY_OK, "accept", "fail", "cust.example/c1",
+	  "claim@cust.example", NULL, "a@cust.example", 1 },
+	{ "internal: unpublished key does not sign, no guard", "cust",
+	  "claim@cust.example", NULL, KEY_NONE, "accept", "none",
+	  "cust.example/c1(unpublished)", "claim@cust.example", NULL,
+	  "a@cust.example", 1 },
+	{ "internal: SERVFAIL does not tempfail", "cust", "claim@cust.example",
+	  "SERVFAIL", KEY_OK, "accept", "temperror", "cust.example/c1",
+	  "claim@cust.example", NULL, "a@cust.example", 1 },
+	{ "internal: a listed subdomain counts", "cust", "claim@cust.example",
+	  NULL, KEY_OK, "accept", "none", "cust.example/c1", "claim@cust.example",
+	  NULL, "x@dept.cust.example", 1 },
+	{ "not internal: one outside recipient -> today's fallback", "cust",
+	  "claim@cust.example", NULL, KEY_OK, "fallback", "none",
+	  "provider.example/p1", "claim@cust.provider.example", "spf=none",
+	  "a@cust.example,x@other.example", 0 },
+	{ "not internal: an unlisted subdomain", "cust", "claim@cust.example",
+	  NULL, KEY_OK, "fallback", "none", "provider.example/p1",
+	  "claim@cust.provider.example", "spf=none", "x@sub.cust.example", 0 },
+	{ "internal.spf = annotate: accepted, reason says so", "rej",
+	  "info@rej.example", "v=spf1 -all", KEY_OK, "accept", "fail",
+	  "rej.example/r1", "info@rej.example", "internal mail: spf=fail",
+	  "a@rej.example", 1 },
 };
 
 START_TEST(test_customer)
@@ -160,6 +192,8 @@ START_TEST(test_customer)
 	struct tm_msg m;
 	struct tm_decision d;
 	char keyname[128], dk[512], why[256], *txt = NULL, from[128];
+	char rcptbuf[256], *rcpt[8], *p, *note;
+	size_t n_rcpt = 0;
 
 	snprintf(keyname, sizeof(keyname), "%s._domainkey.%s", sel, dom);
 	if (cases[_i].spf && strcmp(cases[_i].spf, "SERVFAIL") == 0)
@@ -188,6 +222,12 @@ START_TEST(test_customer)
 	m.queue_id = "TEST";
 	m.mail_from = cases[_i].mail_from[0] ? cases[_i].mail_from : "";
 	m.hdrs = &h;
+	snprintf(rcptbuf, sizeof(rcptbuf), "%s", cases[_i].rcpt ? cases[_i].rcpt : "");
+	for (p = strtok_r(rcptbuf, ",", &note); p && n_rcpt < 8;
+	     p = strtok_r(NULL, ",", &note))
+		rcpt[n_rcpt++] = p;
+	m.rcpt = (const char *const *)rcpt;
+	m.n_rcpt = n_rcpt;
 	env.spf = spf;
 	env.resolver = r;
 	env.psl = psl;
@@ -220,6 +260,19 @@ START_TEST(test_customer)
 			      "%s: reason: got \"%s\", want it to contain \"%s\"",
 			      cases[_i].name, d.reason ? d.reason : "",
 			      cases[_i].want_reason);
+	ck_assert_msg(d.internal == (cases[_i].want_internal != 0),
+		      "%s: internal: got %d, want %d", cases[_i].name, d.internal,
+		      cases[_i].want_internal);
+	note = tm_policy_annotation(&d);
+	ck_assert_msg(note && (strstr(note, "internal=yes") != NULL) ==
+		      (cases[_i].want_internal != 0), "%s: annotation: %s",
+		      cases[_i].name, note ? note : "(null)");
+	free(note);
+	note = tm_policy_log_line(&d);
+	ck_assert_msg(note && (strstr(note, " internal=yes ") != NULL) ==
+		      (cases[_i].want_internal != 0), "%s: log line: %s",
+		      cases[_i].name, note ? note : "(null)");
+	free(note);
 	if (strcmp(d.action, "fallback") == 0)
 		ck_assert_msg(d.new_reply_to && strstr(d.new_reply_to, "@"),
 			      "%s: fallback without Reply-To", cases[_i].name);

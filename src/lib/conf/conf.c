@@ -231,6 +231,17 @@ static const struct tm_opt relay_table[] = {
 	{ .name = NULL }
 };
 
+/* internal.spf: what a non-pass SPF result does to internal mail */
+static const char *const internal_spf_names[] = { "accept", "annotate", NULL };
+
+static const struct tm_opt internal_table[] = {
+	{ "domains", TM_OPT_STRV, T(internal.domains) - T(internal), TM_F_LOWER,
+	  .valid = tm_valid_fn_domain },
+	{ "spf", TM_OPT_ENUM, T(internal.spf) - T(internal), 0, "accept",
+	  .names = internal_spf_names },
+	{ .name = NULL }
+};
+
 static const struct tm_opt tenant_table[] = {
 	{ "id", TM_OPT_STRING, T(id), TM_F_REQUIRED, .valid = NULL },
 	{ "mode", TM_OPT_ENUM, T(mode), TM_F_REQUIRED, "provider",
@@ -243,6 +254,7 @@ static const struct tm_opt tenant_table[] = {
 	{ "hold", TM_OPT_BOOL, T(hold), 0, .idef = 0 },
 	{ "spf", TM_OPT_GROUP, T(spf_action), 0, .sub = spf_table },
 	{ "relay", TM_OPT_GROUP, T(relay), 0, .sub = relay_table },
+	{ "internal", TM_OPT_GROUP, T(internal), 0, .sub = internal_table },
 	{ .name = NULL }
 };
 
@@ -316,6 +328,10 @@ load_tenant(const char *path, struct tm_err *err)
 		tm_err_add(err, TM_ERR_FATAL, path, 0, "out of memory");
 	tm_opt_walk(&w, config_root_setting(&cf), tenant_table, t);
 	t->relay.set = config_lookup(&cf, "relay") != NULL;
+	if ((id = config_lookup(&cf, "internal")) != NULL) {
+		t->internal.set = true;
+		t->internal.line = tm_opt_line(id);
+	}
 	id = config_lookup(&cf, "id");
 	t->line = id ? tm_opt_line(id) : 1;
 	free(dir);

@@ -111,6 +111,18 @@ struct tm_tenant {
 	bool hold;
 	enum tm_action spf_action[TM_SPF_MAX];
 
+	/*
+	 * Customer mode: mail whose every recipient is in one of these
+	 * domains goes only to the customer's own server, which allow-lists
+	 * the provider: SPF and the DMARC guard then do not act (issue 13).
+	 */
+	struct {
+		bool set;
+		int line;		/* of `internal` */
+		struct tm_strv domains;	/* lower case; default: match.sender_domains */
+		enum tm_action spf;	/* accept | annotate */
+	} internal;
+
 	struct {
 		bool set;
 		char *host;		/* host or mx, one of them */

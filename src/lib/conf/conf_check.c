@@ -9,7 +9,8 @@
  *  - key and secret files: a tenant whose file cannot be used is isolated
  *    (TM_ERR_TENANT, t->unusable), never the whole configuration;
  *  - the tenant index, where duplicate claims between files are found;
- *  - no tenant sends or signs as another tenant's domain.
+ *  - no tenant sends or signs as another tenant's domain, and no tenant's
+ *    internal domains are another tenant's.
  */
 
 #include "config.h"
@@ -187,6 +188,11 @@ tenant_defaults(const struct tm_conf *conf, struct tm_tenant *t)
 			if (tm_strv_add(&t->sender.allowed,
 					t->match.sender_domains.v[i]) < 0)
 				return -1;
+	if (t->internal.set && t->internal.domains.n == 0)
+		for (i = 0; i < t->match.sender_domains.n; i++)
+			if (tm_strv_add(&t->internal.domains,
+					t->match.sender_domains.v[i]) < 0)
+				return -1;
 	if (t->sender.from == NULL && t->mode == TM_MODE_PROVIDER &&
 	    asprintf(&t->sender.from, "noreply@%s", t->provider_domain) < 0) {
 		t->sender.from = NULL;
@@ -250,6 +256,14 @@ check_tenant(struct tm_conf *conf, struct tm_tenant *t, struct tm_err *err)
 		tm_err_add(err, TM_ERR_WARNING, t->dkim.v[0].file,
 			   t->dkim.v[0].line, "tenant %s: dkim is not used in "
 			   "provider mode (the provider's keys sign)", t->id);
+	if (t->internal.set && t->mode != TM_MODE_CUSTOMER)
+		tm_err_add(err, TM_ERR_FATAL, t->file, t->internal.line,
+			   "tenant %s: internal applies to customer mode only, "
+			   "not %s", t->id, tm_mode_name(t->mode));
+	else if (t->internal.set && t->internal.domains.n == 0)
+		tm_err_add(err, TM_ERR_FATAL, t->file, t->internal.line,
+			   "tenant %s: internal needs domains (or "
+			   "match.sender_domains)", t->id);
 	check_relay(t, err);
 	if (t->mode == TM_MODE_RELAY && (conf->load_flags & TM_LOAD_SECRETS))
 		check_relay_secrets(t, err);
@@ -276,6 +290,62 @@ check_owner(const struct tm_conf *conf, const struct tm_tenant *t,
 			   t->id, what, value, o->id, o->file);
 }
 
+/* own_domain - is domain one of t's sender domains or allowed domains, or below one? */
+static int
+own_domain(const struct tm_tenant *t, const char *domain)
+{
+	const struct tm_strv *lists[2] = { &t->match.sender_domains,
+					   &t->sender.allowed };
+	size_t i, j, n = strlen(domain);
+
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < lists[i]->n; j++) {
+			const char *d = lists[i]->v[j];
+			size_t m = strlen(d);
+
+			if (strchr(d, '@'))
+				continue;	/* a full address, not a domain */
+			if (strcasecmp(d, domain) == 0 ||
+			    (n > m && domain[n - m - 1] == '.' &&
+			     strcasecmp(domain + n - m, d) == 0))
+				return 1;
+		}
+	return 0;
+}
+
+/*
+ * check_internal - internal.domains: never another tenant's domain (nor
+ * below one), always the tenant's own.  The internal exception trusts the
+ * receiving server; pointing it at someone else's domain would let a
+ * tenant send there as itself without SPF.
+ */
+static void
+check_internal(const struct tm_conf *conf, const struct tm_tenant *t,
+	       struct tm_err *err)
+{
+	const struct tm_tenant *o;
+	const char *d;
+	size_t i;
+
+	for (i = 0; t->internal.set && i < t->internal.domains.n; i++) {
+		for (d = t->internal.domains.v[i], o = NULL; d && o == NULL;
+		     d = strchr(d, '.') ? strchr(d, '.') + 1 : NULL)
+			if ((o = tm_index_domain_owner(conf->index, d)) == t)
+				o = NULL;
+		if (o != NULL)
+			tm_err_add(err, TM_ERR_FATAL, t->file, t->internal.line,
+				   "tenant %s: internal domain \"%s\" is tenant "
+				   "%s's domain (%s)", t->id, t->internal.domains.v[i],
+				   o->id, o->file);
+		else if (!own_domain(t, t->internal.domains.v[i]))
+			tm_err_add(err, TM_ERR_FATAL, t->file, t->internal.line,
+				   "tenant %s: internal domain \"%s\" is not one of "
+				   "the tenant's domains (match.sender_domains, "
+				   "sender.allowed) or below one", t->id,
+				   t->internal.domains.v[i]);
+	}
+}
+
 /* check_cross - rules that need the index */
 static void
 check_cross(const struct tm_conf *conf, struct tm_err *err)
@@ -292,6 +362,7 @@ check_cross(const struct tm_conf *conf, struct tm_err *err)
 		for (j = 0; j < t->dkim.n; j++)
 			check_owner(conf, t, "dkim domain", t->dkim.v[j].domain,
 				    t->dkim.v[j].file, t->dkim.v[j].line, err);
+		check_internal(conf, t, err);
 	}
 }
 

@@ -343,10 +343,10 @@ tm_policy_annotation(const struct tm_decision *d)
 
 	tm_policy_dkim_desc(d, dk, sizeof(dk));
 	tm_sanitize(reason, sizeof(reason), d->reason ? d->reason : "");
-	n = asprintf(&out, "tenant=%s; mode=%s; spf=%s; dkim=%s; action=%s%s%s%s",
+	n = asprintf(&out, "tenant=%s; mode=%s; spf=%s; %sdkim=%s; action=%s%s%s%s",
 		     d->tenant ? d->tenant->id : "unknown",
-		     d->tenant ? tm_mode_name(d->tenant->mode) : "-", d->spf, dk,
-		     d->action, d->reason ? "; reason=\"" : "", reason,
+		     d->tenant ? tm_mode_name(d->tenant->mode) : "-", d->spf,
+		     d->internal ? "internal=yes; " : "", dk, d->action, d->reason ? "; reason=\"" : "", reason,
 		     d->reason ? "\"" : "");
 	return n < 0 ? NULL : out;
 }
@@ -361,13 +361,13 @@ tm_policy_log_line(const struct tm_decision *d)
 	tm_policy_dkim_desc(d, dk, sizeof(dk));
 	tm_sanitize(from, sizeof(from), d->from_addr ? d->from_addr : "");
 	tm_sanitize(reason, sizeof(reason), d->reason ? d->reason : "");
-	n = asprintf(&out, "tenant=%s via=%s mode=%s from=<%s> spf=%s dkim=%s "
+	n = asprintf(&out, "tenant=%s via=%s mode=%s from=<%s> spf=%s %sdkim=%s "
 		     "action=%s%s%s%s",
 		     d->tenant ? d->tenant->id : "-",
 		     d->tenant ? (d->via_name ? d->via_name : tm_ident_name(d->via)) :
 		     "-",
 		     d->tenant ? tm_mode_name(d->tenant->mode) : "-", from,
-		     d->spf, dk, d->action, d->reason ? " reason=\"" : "",
+		     d->spf, d->internal ? "internal=yes " : "", dk, d->action, d->reason ? " reason=\"" : "",
 		     reason, d->reason ? "\"" : "");
 	return n < 0 ? NULL : out;
 }

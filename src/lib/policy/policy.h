@@ -44,6 +44,8 @@ struct tm_msg {
 	const struct sockaddr *client;	/* NULL: local submission */
 	const char *auth_user;		/* {auth_authen}, or NULL */
 	const char *mail_from;		/* envelope address; "" null path */
+	const char *const *rcpt;	/* envelope recipients (addresses) */
+	size_t n_rcpt;
 	const struct tm_hdrs *hdrs;
 };
 
@@ -75,6 +77,7 @@ struct tm_decision {
 	char *from_addr;		/* From address as the message leaves */
 
 	const char *spf;		/* "-" when not evaluated */
+	bool internal;			/* every recipient in internal.domains */
 	const struct tm_dkim *sign[TM_MAX_SIGS];
 	size_t n_sign;
 	/* Tenant keys left out because DNS does not publish them. */
@@ -112,6 +115,12 @@ int tm_policy_decide(const struct tm_conf *, const struct tm_msg *,
 int tm_policy_customer(const struct tm_conf *, const struct tm_tenant *,
 		       const struct tm_msg *, const struct tm_policy_env *,
 		       struct tm_decision *d);
+
+/*
+ * tm_policy_internal - 1 when the tenant has `internal` and every
+ * envelope recipient's domain is one of internal.domains, else 0.
+ */
+int tm_policy_internal(const struct tm_tenant *, const struct tm_msg *);
 
 /* Shared by policy*.c (not for other callers). */
 int tm_policy_refuse(struct tm_decision *, enum tm_verdict, const char *reply,

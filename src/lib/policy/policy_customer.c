@@ -14,6 +14,13 @@
  *      rather than risk it (DESIGN.md step 8), unless dmarc_guard is
  *      accept or annotate.
  *
+ * Internal mail (tenant `internal`, every recipient in internal.domains):
+ * the receiver is the customer's own server, which allow-lists the
+ * provider, so no outside receiver judges SPF or DMARC.  SPF is still
+ * evaluated and reported, published keys sign, but neither SPF nor the
+ * guard rewrites, tempfails or rejects.  One outside recipient and the
+ * message is judged as any other (a milter cannot split a message).
+ *
  * fallback = provider mode for this message: From becomes the local part
  * of sender.from at the tenant's provider domain (display name kept),
  * Reply-To the original From, the envelope sender the same provider
@@ -32,6 +39,7 @@
 #include "policy/policy.h"
 #include "policy/psl.h"
 #include "spf/spf.h"
+#include "util/strv.h"
 
 /* fallback - send this message as in provider mode */
 static int
@@ -86,18 +94,18 @@ done:
 	return rc;
 }
 
-/* spf_step - 1: SPF and its action; *out gets the outcome */
+/*
+ * spf_eval - SPF of the envelope domain (the From domain for the null
+ * sender) for every outbound IP, worst result; sets d->spf.  -1 no memory.
+ */
 static int
-spf_step(const struct tm_conf *conf, const struct tm_tenant *t,
-	 const struct tm_msg *m, const struct tm_policy_env *env,
-	 struct tm_decision *d, const char **domain, struct tm_spf_outcome *out,
-	 bool *done)
+spf_eval(const struct tm_conf *conf, const struct tm_msg *m,
+	 const struct tm_policy_env *env, struct tm_decision *d,
+	 const char **domain, struct tm_spf_outcome *out)
 {
 	const char *env_from = d->new_env_from ? d->new_env_from : m->mail_from;
-	char sender[600], why[600];
-	enum tm_action act;
+	char sender[600];
 
-	*done = true;
 	*domain = tm_addr_domain(env_from && *env_from ? env_from : d->from_addr);
 	snprintf(sender, sizeof(sender), "%s", env_from && *env_from ? env_from :
 		 "postmaster@");
@@ -108,6 +116,22 @@ spf_step(const struct tm_conf *conf, const struct tm_tenant *t,
 			 &env->deadline, out) < 0)
 		return -1;
 	d->spf = tm_spf_result_name(out->result);
+	return 0;
+}
+
+/* spf_step - 1: SPF and its action; *out gets the outcome */
+static int
+spf_step(const struct tm_conf *conf, const struct tm_tenant *t,
+	 const struct tm_msg *m, const struct tm_policy_env *env,
+	 struct tm_decision *d, const char **domain, struct tm_spf_outcome *out,
+	 bool *done)
+{
+	char why[600];
+	enum tm_action act;
+
+	*done = true;
+	if (spf_eval(conf, m, env, d, domain, out) < 0)
+		return -1;
 	act = out->result == TM_SPF_PASS ? TM_ACT_ACCEPT : t->spf_action[out->result];
 	snprintf(why, sizeof(why), "spf=%s for %s%s%s", d->spf, *domain,
 		 out->why[0] ? ": " : "", out->why);
@@ -131,6 +155,80 @@ spf_step(const struct tm_conf *conf, const struct tm_tenant *t,
 	return 0;
 }
 
+/*
+ * tm_policy_internal - is every recipient of m in t's internal.domains?
+ * Domains compare case-insensitively and exactly: a subdomain counts only
+ * when it is listed.  No recipient known: not internal.
+ */
+int
+tm_policy_internal(const struct tm_tenant *t, const struct tm_msg *m)
+{
+	size_t i;
+
+	if (!t->internal.set || m->n_rcpt == 0)
+		return 0;
+	for (i = 0; i < m->n_rcpt; i++)
+		if (tm_strv_has_ci(&t->internal.domains,
+				   tm_addr_domain(m->rcpt[i])) < 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * published_keys - 2: keep the keys DNS publishes (or cannot tell about:
+ * signing is harmless), list the others as skipped.  *aligned: a kept
+ * published key aligns with the From domain; *unknown: keys of unknown state.
+ */
+static void
+published_keys(const struct tm_policy_env *env, struct tm_decision *d,
+	       const char *from_domain, bool *aligned, size_t *unknown)
+{
+	size_t i, n = d->n_sign;
+
+	*aligned = false;
+	*unknown = 0;
+	d->n_sign = 0;
+	for (i = 0; i < n; i++) {
+		const struct tm_dkim *k = d->sign[i];
+		enum tm_pub_state st = tm_guard_key_state(env->resolver, k,
+			&env->deadline, NULL, NULL, 0);
+
+		if (st == TM_PUB_PUBLISHED || st == TM_PUB_UNKNOWN) {
+			d->sign[d->n_sign++] = k;
+			if (st == TM_PUB_UNKNOWN)
+				(*unknown)++;
+			else if (tm_psl_aligned(env->psl, k->domain, from_domain))
+				*aligned = true;
+		} else {
+			d->skipped[d->n_skipped] = k;
+			d->skipped_state[d->n_skipped++] = st;
+		}
+	}
+}
+
+/* internal_mail - SPF as seen, published keys, no action but annotate */
+static int
+internal_mail(const struct tm_conf *conf, const struct tm_tenant *t,
+	      const struct tm_msg *m, const struct tm_policy_env *env,
+	      struct tm_decision *d)
+{
+	struct tm_spf_outcome out;
+	const char *domain;
+	char why[700];
+	bool aligned;
+	size_t unknown;
+
+	if (spf_eval(conf, m, env, d, &domain, &out) < 0)
+		return -1;
+	d->internal = true;
+	published_keys(env, d, tm_addr_domain(d->from_addr), &aligned, &unknown);
+	if (out.result == TM_SPF_PASS || t->internal.spf != TM_ACT_ANNOTATE)
+		return 0;
+	snprintf(why, sizeof(why), "internal mail: spf=%s for %s%s%s", d->spf,
+		 domain, out.why[0] ? ": " : "", out.why);
+	return tm_policy_add_reason(d, why);
+}
+
 /* tm_policy_customer - SPF, published keys, DMARC guard */
 int
 tm_policy_customer(const struct tm_conf *conf, const struct tm_tenant *t,
@@ -139,31 +237,17 @@ tm_policy_customer(const struct tm_conf *conf, const struct tm_tenant *t,
 {
 	struct tm_spf_outcome out;
 	const char *spf_domain, *from_domain = tm_addr_domain(d->from_addr);
-	bool done, aligned_dkim = false, aligned_spf;
-	size_t i, n = d->n_sign, unknown = 0;
+	bool done, aligned_dkim, aligned_spf;
+	size_t unknown;
 	char why[300];
 
+	if (tm_policy_internal(t, m))
+		return internal_mail(conf, t, m, env, d);
 	if (spf_step(conf, t, m, env, d, &spf_domain, &out, &done) < 0)
 		return -1;
 	if (done)
 		return 0;
-	d->n_sign = 0;
-	for (i = 0; i < n; i++) {
-		const struct tm_dkim *k = d->sign[i];
-		enum tm_pub_state st = tm_guard_key_state(env->resolver, k,
-			&env->deadline, NULL, NULL, 0);
-
-		if (st == TM_PUB_PUBLISHED || st == TM_PUB_UNKNOWN) {
-			d->sign[d->n_sign++] = k;	/* signing is harmless */
-			if (st == TM_PUB_UNKNOWN)
-				unknown++;
-			else if (tm_psl_aligned(env->psl, k->domain, from_domain))
-				aligned_dkim = true;
-		} else {
-			d->skipped[d->n_skipped] = k;
-			d->skipped_state[d->n_skipped++] = st;
-		}
-	}
+	published_keys(env, d, from_domain, &aligned_dkim, &unknown);
 	aligned_spf = out.result == TM_SPF_PASS &&
 		tm_psl_aligned(env->psl, spf_domain, from_domain);
 	if (aligned_spf || aligned_dkim || t->dmarc_guard == TM_ACT_ACCEPT)
