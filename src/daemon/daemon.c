@@ -28,9 +28,6 @@
 #include "dkim/sign.h"
 #include "snap.h"
 
-/* Seconds a stop waits for messages in flight. */
-#define STOP_GRACE 60
-
 /* report - every configuration problem, to syslog and stderr */
 static void
 report(const struct tm_err *err)
@@ -92,7 +89,7 @@ drop_privileges(const char *user, const char *sock)
  * on every SIGHUP reload.
  */
 static int
-preflight(const char *path, char **sock, char **user)
+preflight(const char *path, char **sock, char **user, char **pidfile)
 {
 	struct tm_err err;
 	struct tm_conf *conf;
@@ -110,6 +107,7 @@ preflight(const char *path, char **sock, char **user)
 	}
 	*sock = strdup(conf->socket);
 	*user = conf->user ? strdup(conf->user) : NULL;
+	*pidfile = conf->pidfile ? strdup(conf->pidfile) : NULL;
 	tm_conf_free(conf);
 	return *sock ? 0 : -1;
 }
@@ -147,16 +145,18 @@ serve_snapshot(const char *path, int foreground)
 int
 tm_daemon_run(const char *path, int foreground)
 {
-	char *sock = NULL, *user = NULL;
+	char *sock = NULL, *user = NULL, *pidfile = NULL;
 	sigset_t sigs;
 	int rc;
 
 	tm_log_open("tenant-milter", "mail", "info", foreground);
-	if (preflight(path, &sock, &user) < 0)
+	if (preflight(path, &sock, &user, &pidfile) < 0 ||
+	    tm_pidfile_lock(pidfile) < 0)	/* before the socket: one instance */
 		return 1;
 	/* A unix socket is created 0770: the MTA reaches it through the
 	 * milter's group (usermod -aG tenant-milter postfix). */
 	umask(007);
+	tm_stop_listen(sock);
 	if (smfi_setconn(sock) != MI_SUCCESS ||
 	    smfi_register(*tm_milter_desc()) != MI_SUCCESS ||
 	    smfi_opensocket(1) != MI_SUCCESS) {
@@ -169,6 +169,8 @@ tm_daemon_run(const char *path, int foreground)
 		tm_log(TM_LOG_FATAL, "cannot detach: %s", strerror(errno));
 		return 1;
 	}
+	if (tm_pidfile_write() < 0)
+		return 1;
 	/*
 	 * Before any thread exists (resolver, guard prober): block the signals
 	 * libmilter's signal thread waits for, so every thread inherits the
@@ -186,17 +188,19 @@ tm_daemon_run(const char *path, int foreground)
 	if (tm_guard_start() < 0)
 		tm_log(TM_LOG_WARNING, "cannot start the DMARC guard prober: keys "
 		       "are checked per message only");
+	/* Returns once reload.c's stop() let libmilter have SIGTERM: the
+	 * messages in flight are done (or the grace period is over). */
 	rc = smfi_main();
-	tm_log(TM_LOG_INFO, "stopping: waiting for %d connections",
-	       tm_milter_active());
-	if (tm_milter_wait_idle(STOP_GRACE) < 0)
+	if (tm_milter_active() > 0)
 		tm_log(TM_LOG_WARNING, "stopping with %d connections still open",
 		       tm_milter_active());
 	tm_guard_stop();
 	tm_snap_shutdown();
 	tm_sign_fini();
+	tm_pidfile_remove();
 	free(sock);
 	free(user);
+	free(pidfile);
 	tm_log(TM_LOG_INFO, "stopped");
 	return rc == MI_SUCCESS ? 0 : 1;
 }

@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "daemon.h"
+#include "milter.h"
 #include "util/err.h"
 #include "dkim/guard.h"
 #include "util/log.h"
@@ -71,6 +72,26 @@ tm_reload_setup(const char *conf_path)
 	reload_path = conf_path;
 }
 
+/*
+ * stop - SIGTERM/SIGINT: refuse new messages, close idle connections,
+ * wait (at most TM_STOP_GRACE seconds) for the messages in flight, and
+ * only then let libmilter have the signal: its worker pool stops serving
+ * every session the moment it learns of the stop (milter_stop.c).
+ */
+static void
+stop(void)
+{
+	int idle, busy;
+
+	tm_stop_begin(&idle, &busy);
+	tm_log(TM_LOG_INFO, "stopping: %d idle connections closed, %d messages "
+	       "in flight", idle, busy);
+	if (tm_milter_wait_idle(TM_STOP_GRACE) < 0)
+		tm_log(TM_LOG_WARNING, "stopping after %d s with %d connections "
+		       "still open", TM_STOP_GRACE, tm_milter_active());
+	tm_stop_nudge();
+}
+
 /* sigwait - libmilter's signal wait, with SIGHUP kept for reloads */
 int
 sigwait(const sigset_t *set, int *sig)
@@ -87,6 +108,8 @@ sigwait(const sigset_t *set, int *sig)
 			reload();
 			continue;
 		}
+		if (s == SIGTERM || s == SIGINT)
+			stop();
 		*sig = s;
 		return 0;
 	}

@@ -52,6 +52,7 @@ tm_conn_reset(struct tm_conn *c)
 	c->queue_id = c->auth_user = c->mail_from = NULL;
 	tm_snap_release(c->snap);
 	c->snap = NULL;
+	tm_stop_idle(c);
 }
 
 /* tm_milter_queue_id - Postfix's queue id ({i}) once it exists */
@@ -94,6 +95,11 @@ mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 		       sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
 		c->have_client = true;
 	}
+	if (tm_stop_track(c, ctx) < 0) {
+		free(c);
+		tm_log(TM_LOG_ERROR, "out of memory at connect from %s", host);
+		return SMFIS_TEMPFAIL;
+	}
 	smfi_setpriv(ctx, c);
 	pthread_mutex_lock(&active_lock);
 	active++;
@@ -112,6 +118,10 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	tm_conn_reset(c);
+	if (tm_stop_busy(c) < 0) {	/* stopping: no new message */
+		smfi_setreply(ctx, "451", "4.3.2", "shutting down, try again later");
+		return SMFIS_TEMPFAIL;
+	}
 	if ((c->snap = tm_snap_acquire()) == NULL)
 		return tm_milter_tempfail(ctx, c, "no configuration loaded");
 	if (tm_addr_parse_path(argv[0] ? argv[0] : "", &c->mail_from, why,
@@ -291,6 +301,7 @@ mlfi_close(SMFICTX *ctx)
 	if (c == NULL)
 		return SMFIS_CONTINUE;
 	tm_conn_reset(c);
+	tm_stop_untrack(c);
 	free(c);
 	smfi_setpriv(ctx, NULL);
 	pthread_mutex_lock(&active_lock);

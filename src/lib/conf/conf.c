@@ -162,6 +162,7 @@ static const struct tm_opt main_table[] = {
 	  "X-Tenant-Policy", .valid = valid_annotate },
 	{ "dns", TM_OPT_GROUP, C(dns), 0, .sub = dns_table },
 	{ "log", TM_OPT_GROUP, C(log), 0, .sub = log_table },
+	{ "pidfile", TM_OPT_STRING, C(pidfile), TM_F_PATH, .valid = NULL },
 	{ .name = NULL }
 };
 

@@ -145,6 +145,7 @@ struct tm_conf {
 	char *socket;
 	char *user;
 	char *tenants_dir;		/* resolved */
+	char *pidfile;			/* resolved; NULL: none */
 
 	struct {
 		char *domain;
