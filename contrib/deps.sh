@@ -7,7 +7,7 @@ PKGS="build-essential autoconf automake pkg-config clang
 libmilter-dev libopendkim-dev libspf2-dev libssl-dev libconfig-dev libunbound-dev check
 postfix nsd opendkim opendkim-tools libmail-dkim-perl libnet-dns-perl
 python3 python3-dkim python3-dnspython python3-nacl swaks sasl2-bin libsasl2-modules libsasl2-modules-db
-publicsuffix python3-yaml openssl util-linux iproute2 procps mandoc"
+publicsuffix python3-yaml python3-spf openssl util-linux iproute2 procps mandoc"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

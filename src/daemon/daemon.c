@@ -24,7 +24,7 @@
 #include "util/err.h"
 #include "dkim/guard.h"
 #include "util/log.h"
-#include "milter.h"
+#include "milter/milter.h"
 #include "dkim/sign.h"
 #include "snap.h"
 

@@ -12,6 +12,23 @@
  *
  * Thread safety: acquire/release/publish under one short mutex; the
  * snapshot itself is never written after publication.
+ *
+ * The process singletons (STYLE.md section 5): everything else is per
+ * snapshot, per connection or per message.
+ *
+ *   state                      owner (file)            behind
+ *   current snapshot, its      snap.c                  tm_snap_load/acquire/
+ *     generation                                       release/shutdown, one mutex
+ *   the guard's prober thread, dkim/guard.c (to move   tm_guard_start/kick/stop,
+ *     last logged key states     to daemon/prober.c)   its own mutex and condvar
+ *   logging (level, stderr)    util/log.c              tm_log_open, tm_log; mutex
+ *   the signer library handle  dkim/sign.c             tm_sign_init/fini, set once
+ *                                                      before any thread signs
+ *   libspf2's output handlers  spf/spf.c               pthread_once in tm_spf_new
+ *   open milter connections    milter/milter.c         tm_milter_active,
+ *                                                      tm_milter_wait_idle; mutex+cond
+ *   the path SIGHUP reloads    daemon/reload.c         set at start, read by the
+ *                                                      signal thread only
  */
 
 #include "conf/conf.h"

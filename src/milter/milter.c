@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -80,6 +81,66 @@ tm_milter_tempfail(SMFICTX *ctx, struct tm_conn *c, const char *why)
 	return SMFIS_TEMPFAIL;
 }
 
+/*
+ * tm_milter_setreply - smfi_setreply with text from the message made safe:
+ * control characters become spaces, and `%` is doubled, since Postfix
+ * and Sendmail read the text as a format and refuse a lone `%`.
+ */
+int
+tm_milter_setreply(SMFICTX *ctx, const char *rcode, const char *xcode,
+		   const char *text)
+{
+	char buf[1024];
+	size_t i = 0;
+	int rc;
+
+	for (; *text && i + 2 < sizeof(buf); text++) {
+		unsigned char ch = (unsigned char)*text;
+
+		if (ch == '%')
+			buf[i++] = '%';
+		buf[i++] = ch < ' ' || ch == 127 ? ' ' : (char)ch;
+	}
+	buf[i] = '\0';
+	rc = smfi_setreply(ctx, (char *)rcode, (char *)xcode, buf);
+	return rc == MI_SUCCESS ? 0 : -1;
+}
+
+/* msg_of - the facts of the message so far, for the policy */
+static void
+msg_of(SMFICTX *ctx, struct tm_conn *c, const char *mail_from,
+       struct tm_msg *m)
+{
+	m->queue_id = tm_milter_queue_id(ctx, c);
+	m->client = c->have_client ? (struct sockaddr *)&c->client : NULL;
+	m->auth_user = c->auth_user;
+	m->mail_from = mail_from;
+	m->rcpt = (const char *const *)c->rcpt.v;
+	m->n_rcpt = c->rcpt.n;
+	m->hdrs = &c->hdrs;
+}
+
+/*
+ * refuse_early - a 5xx before the end of headers, with its decision line
+ * (who sent it, as far as identification can tell yet)
+ */
+static sfsistat
+refuse_early(SMFICTX *ctx, struct tm_conn *c, const char *mail_from,
+	     const char *rcode, const char *xcode, const char *reply,
+	     const char *reason)
+{
+	struct tm_msg m;
+
+	msg_of(ctx, c, mail_from, &m);
+	if (tm_policy_refused(c->snap->conf, &m, rcode, xcode, reply, reason,
+			      &c->d) < 0)
+		return tm_milter_tempfail(ctx, c, "out of memory");
+	tm_milter_setreply(ctx, rcode, xcode, reply);
+	tm_milter_log_decision(c);
+	tm_conn_reset(c);
+	return SMFIS_REJECT;
+}
+
 /* mlfi_connect - remember the client address */
 static sfsistat
 mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
@@ -124,16 +185,19 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	}
 	if ((c->snap = tm_snap_acquire()) == NULL)
 		return tm_milter_tempfail(ctx, c, "no configuration loaded");
-	if (tm_addr_parse_path(argv[0] ? argv[0] : "", &c->mail_from, why,
-			       sizeof(why)) < 0) {
-		if (errno == ENOMEM)
-			return tm_milter_tempfail(ctx, c, "out of memory");
-		smfi_setreply(ctx, "553", "5.1.7", "bad sender address syntax");
-		tm_conn_reset(c);
-		return SMFIS_REJECT;
-	}
 	if (auth && *auth && (c->auth_user = strdup(auth)) == NULL)
 		return tm_milter_tempfail(ctx, c, "out of memory");
+	if (tm_addr_parse_path(argv[0] ? argv[0] : "", &c->mail_from, why,
+			       sizeof(why)) < 0) {
+		char reason[300];
+
+		if (errno == ENOMEM)
+			return tm_milter_tempfail(ctx, c, "out of memory");
+		snprintf(reason, sizeof(reason), "bad sender address syntax: %s",
+			 why);
+		return refuse_early(ctx, c, argv[0] ? argv[0] : "", "553",
+				    "5.1.7", "bad sender address syntax", reason);
+	}
 	return SMFIS_CONTINUE;
 }
 
@@ -170,9 +234,12 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 	if (c == NULL || c->snap == NULL)
 		return SMFIS_TEMPFAIL;
 	if (c->hdrs.bytes + strlen(name) + strlen(value) > MAX_HEADER_BYTES) {
-		smfi_setreply(ctx, "552", "5.3.4", "message headers too large");
-		tm_conn_reset(c);
-		return SMFIS_REJECT;
+		char reason[100];
+
+		snprintf(reason, sizeof(reason), "message headers over %d bytes",
+			 MAX_HEADER_BYTES);
+		return refuse_early(ctx, c, c->mail_from, "552", "5.3.4",
+				    "message headers too large", reason);
 	}
 	if (tm_hdrs_add(&c->hdrs, name, value) < 0)
 		return tm_milter_tempfail(ctx, c, "out of memory");
@@ -222,13 +289,7 @@ mlfi_eoh(SMFICTX *ctx)
 	env.psl = c->snap->psl;
 	clock_gettime(CLOCK_MONOTONIC, &env.deadline);
 	env.deadline.tv_sec += c->snap->conf->dns.timeout;
-	m.queue_id = tm_milter_queue_id(ctx, c);
-	m.client = c->have_client ? (struct sockaddr *)&c->client : NULL;
-	m.auth_user = c->auth_user;
-	m.mail_from = c->mail_from;
-	m.rcpt = (const char *const *)c->rcpt.v;
-	m.n_rcpt = c->rcpt.n;
-	m.hdrs = &c->hdrs;
+	msg_of(ctx, c, c->mail_from, &m);
 	if (tm_policy_decide(c->snap->conf, &m, &env, &c->d) < 0)
 		return tm_milter_tempfail(ctx, c, "out of memory");
 	c->decided = true;
@@ -236,8 +297,7 @@ mlfi_eoh(SMFICTX *ctx)
 		sfsistat rc = c->d.verdict == TM_V_REJECT ? SMFIS_REJECT :
 			SMFIS_TEMPFAIL;
 
-		smfi_setreply(ctx, (char *)c->d.rcode, (char *)c->d.xcode,
-			      c->d.reply);
+		tm_milter_setreply(ctx, c->d.rcode, c->d.xcode, c->d.reply);
 		tm_milter_log_decision(c);
 		tm_conn_reset(c);
 		return rc;

@@ -52,6 +52,8 @@ apply(SMFICTX *ctx, struct tm_conn *c, const char **what)
 	size_t i;
 	int rc;
 
+	if (d->untouched)
+		return 0;
 	*what = "remove headers";
 	if (remove_all(ctx, &c->hdrs, conf->identify.header) < 0 ||
 	    (conf->annotate_header &&

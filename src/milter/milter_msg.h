@@ -36,6 +36,9 @@ void tm_conn_reset(struct tm_conn *);
 const char *tm_milter_queue_id(SMFICTX *, struct tm_conn *);
 /* tm_milter_tempfail - 451 4.3.0 reply, logged; returns SMFIS_TEMPFAIL */
 sfsistat tm_milter_tempfail(SMFICTX *, struct tm_conn *, const char *why);
+/* tm_milter_setreply - smfi_setreply, text escaped for libmilter (%% doubled) */
+int tm_milter_setreply(SMFICTX *, const char *rcode, const char *xcode,
+		       const char *text);
 /* tm_milter_eom - apply the decision: header changes, signatures, hold */
 sfsistat tm_milter_eom(SMFICTX *, struct tm_conn *);
 /* tm_milter_log_decision - the one decision line of a message */

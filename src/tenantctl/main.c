@@ -22,6 +22,8 @@ static const struct {
 } commands[] = {
 	{ "check", tctl_check, "validate the configuration; one line per tenant" },
 	{ "try", tctl_try, "TENANT [--from ADDR] < message: what the milter would do" },
+	{ "genkey", tctl_genkey, "TENANT|--provider --selector S [--algorithm A] [--force]" },
+	{ "dns", tctl_dns, "[TENANT...] [--json]: DNS readiness; exit 0-3" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -92,7 +92,17 @@ expect "RSA key below 1024 bits" "$d" 1 "$d/tenants.d/acme.conf:10: tenant acme:
 d=$(fresh key6); cp "$(key rsa1024 r1024.key)" "$d/keys/acme.key"
 expect "RSA-1024 warns but is valid" "$d" 0 "$d/tenants.d/acme.conf:10: warning: tenant acme: " "1024"
 d=$(fresh key7); cp "$d/keys/acme-e.key" "$d/keys/acme.key"
-expect "key does not match algorithm" "$d" 1 "$d/tenants.d/acme.conf:10: tenant acme: " "Ed25519.*rsa-sha256"
+set_line "$d/tenants.d/acme.conf" 10 '  { domain = "acme.example"; selector = "s1"; key = "../keys/acme.key"; algorithm = "rsa-sha256"; },'
+expect "key does not match an explicit algorithm" "$d" 1 "$d/tenants.d/acme.conf:10: tenant acme: " "Ed25519.*rsa-sha256"
+d=$(fresh key7b); cp "$d/keys/acme.key" "$d/keys/acme-e.key"
+expect "key does not match an explicit ed25519-sha256" "$d" 1 "$d/tenants.d/acme.conf:11: tenant acme: " "holds an RSA key but algorithm is ed25519-sha256"
+d=$(fresh key7c); cp "$d/keys/acme-e.key" "$d/keys/p.key"; chmod 600 "$d/keys/p.key"
+set_line "$d/main.conf" 7 '  dkim = ( { selector = "p2026"; key = "keys/p.key"; algorithm = "rsa-sha256"; } );'
+expect "provider key does not match an explicit algorithm" "$d" 1 "$d/main.conf:7: provider: " "Ed25519.*rsa-sha256"
+d=$(fresh alg1); cp "$d/keys/acme-e.key" "$d/keys/p.key"; chmod 600 "$d/keys/p.key"
+PROG=tenantctl expect "provider Ed25519 key without algorithm is valid (taken from the key)" "$d" 0 "$d/main.conf: valid"
+d=$(fresh alg2); set_line "$d/tenants.d/acme.conf" 11 '  { domain = "acme.example"; selector = "s2"; key = "../keys/acme-e.key"; }'
+PROG=tenantctl expect "tenant Ed25519 key without algorithm: ed25519 (taken from the key)" "$d" 0 "acme " "dkim=acme.example/s1\(rsa-2048\),acme.example/s2\(ed25519\)  ok"
 d=$(fresh key8); chmod o+w "$d/keys"
 expect "key directory writable by others names the directory" "$d" 1 "$d/tenants.d/acme.conf:10: tenant acme: " "directory $d/tenants.d/../keys is writable by others: chmod o-w $d/tenants.d/../keys"
 d=$(fresh key9); set_line "$d/tenants.d/acme.conf" 10 ''
@@ -171,5 +181,19 @@ else
 fi
 d=$(fresh many2); set_line "$d/tenants.d/beta.conf" 2 'mode = "nope";'
 PROG=tenantctl expect "tenantctl check fails with the same FILE:LINE" "$d" 1 "$d/tenants.d/beta.conf:2: mode = \"nope\""
+
+# --- identification settings (issue 7)
+d=$(fresh realm); set_line "$d/main.conf" 9 'identify = { sasl_realms = [ "MX.example", "corp.example" ]; trust_other_logins = true; };'
+expect "identify.sasl_realms and trust_other_logins: valid" "$d" 0 "$d/main.conf: configuration valid"
+d=$(fresh realm2); set_line "$d/main.conf" 9 'identify = { sasl_realms = [ "@mx.example" ]; };'
+expect "sasl_realms: a realm with '@'" "$d" 1 "$d/main.conf:9: sasl_realms \"@mx.example\": a realm is the part after '@', without the '@'"
+d=$(fresh realm3); set_line "$d/main.conf" 9 'identify = { sasl_realms = [ "mx example" ]; };'
+expect "sasl_realms: a realm with a blank" "$d" 1 "$d/main.conf:9: sasl_realms \"mx example\": contains a blank"
+d=$(fresh realm4); set_line "$d/main.conf" 9 'identify = { sasl_realms = "mx.example"; };'
+expect "sasl_realms: a string, not an array" "$d" 1 "$d/main.conf:9: sasl_realms must be an array"
+d=$(fresh trust); set_line "$d/main.conf" 9 'identify = { trust_other_logins = "yes"; };'
+expect "trust_other_logins: not a boolean" "$d" 1 "$d/main.conf:9: trust_other_logins must be true or false, not a string"
+d=$(fresh ci); set_line "$d/tenants.d/beta.conf" 4 '  sasl_users = [ "LMS-Acme" ];'
+expect "two tenants claim one SASL user in different case" "$d" 1 "$d/tenants.d/beta.conf:" "LMS-Acme.*acme.*tenants.d/acme.conf"
 
 done_testing

@@ -26,7 +26,9 @@
 # 127.0.0.2/32), gamma (customer; gamma.example; RSA g1; on_foreign reject),
 # eps (customer; sasl lms-eps; its key file is missing), zeta (customer;
 # Ed25519 only).  Provider keys: RSA p1 + Ed25519 p1e.  trusted_networks
-# is 127.0.0.1/32 only, so 127.0.0.3 is an untrusted client.
+# is 127.0.0.1/32 and 127.0.0.3/32 (a trusted client that is not one of
+# Postfix's local_header_rewrite_clients); 127.0.0.4 is an untrusted
+# client: identified by network only (DESIGN.md step 1).
 
 : "${top_builddir:=$(cd "$H_E2E_DIR/../.." && pwd)}"
 M_MILTER=$top_builddir/src/daemon/tenant-milter
@@ -56,7 +58,7 @@ provider = {
   dkim = ( { selector = "p1"; key = "keys/p1.key"; },
            { selector = "p1e"; key = "keys/p1e.key"; algorithm = "ed25519-sha256"; } );
 };
-identify = { header = "X-Tenant-ID"; trusted_networks = [ "127.0.0.1/32" ]; };
+identify = { header = "X-Tenant-ID"; trusted_networks = [ "127.0.0.1/32", "127.0.0.3/32" ]; };
 dns = { nameserver = "127.0.0.1@$M_DNS_PORT"; timeout = 3; };
 ${1:-}
 EOF

@@ -57,7 +57,7 @@ lint() {		# every page: mandoc lint (or groff) and man -l, no warning
 		if command -v mandoc >/dev/null; then
 			mandoc -T lint -W warning "$f" || return 1
 		fi
-		out=$(groff -man -ww -z -Tutf8 "$f" 2>&1) && [ -z "$out" ] ||
+		out=$(groff -t -man -ww -z -Tutf8 "$f" 2>&1) && [ -z "$out" ] ||
 			{ echo "$f: groff: $out"; return 1; }
 		out=$(MANWIDTH=80 man -l "$f" 2>&1 >/dev/null)
 		[ -z "$out" ] || { echo "$f: man -l: $out"; return 1; }

@@ -11,6 +11,7 @@
 
 #include "conf/conf.h"
 #include "conf/conf_table.h"
+#include "spf/spf.h"
 #include "unit.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "conf/conf.h"
 #include "msg/hdrs.h"
@@ -113,10 +115,15 @@ static const struct {
 	const char *want_reason;		/* substring, or NULL */
 	const char *rcpt;			/* "a@x,b@y", or NULL: none */
 	int want_internal;
+	int provider_unpub;			/* provider key p1 not in DNS */
 } cases[] = {
 	{ "pass, key published", "cust", "claim@cust.example",
 	  "v=spf1 ip4:192.0.2.10 ip6:2001:db8::10 -all", KEY_OK,
 	  "accept", "pass", "cust.example/c1", "claim@cust.example", NULL, NULL, 0 },
+	{ "fallback, provider key unpublished, no SPF for cust.provider.example -> tempfail",
+	  "cust", "claim@cust.example", "v=spf1 ip4:192.0.2.10 -all", KEY_OK,
+	  "tempfail", "fail", "none", NULL, "would fail DMARC: no published aligned "
+	  "provider key, spf=none for cust.provider.example", NULL, 0, 1 },
 	{ "v6 not authorized: worst is fail -> fallback", "cust", "claim@cust.example",
 	  "v=spf1 ip4:192.0.2.10 -all", KEY_OK, "fallback", "fail",
 	  "provider.example/p1", "claim@cust.provider.example", "spf=fail", NULL, 0 },
@@ -191,6 +198,8 @@ START_TEST(test_customer)
 	struct tm_hdrs h = { NULL, 0, 0, 0 };
 	struct tm_msg m;
 	struct tm_decision d;
+	struct sockaddr_in lo = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	char keyname[128], dk[512], why[256], *txt = NULL, from[128];
 	char rcptbuf[256], *rcpt[8], *p, *note;
 	size_t n_rcpt = 0;
@@ -210,6 +219,11 @@ START_TEST(test_customer)
 	} else if (cases[_i].key == KEY_SERVFAIL)
 		tm_static_servfail(st, keyname);
 	free(txt);
+	if (!cases[_i].provider_unpub) {
+		txt = tm_key_txt(conf->provider.dkim.v[0].key);
+		tm_static_add(st, "p1._domainkey.provider.example", TM_DNS_TXT, txt, 60);
+		free(txt);
+	}
 	r = tm_static_resolver(st);
 	ck_assert_ptr_nonnull(r);
 	spf = tm_spf_new(r, why, sizeof(why));
@@ -233,12 +247,11 @@ START_TEST(test_customer)
 	env.psl = psl;
 	clock_gettime(CLOCK_MONOTONIC, &env.deadline);
 	env.deadline.tv_sec += 5;
-	/* The null sender has no domain to identify by: an authenticated
-	 * session's identify header names the tenant instead. */
-	if (!m.mail_from[0]) {
-		m.auth_user = "app";
+	/* A trusted client (header and sender allowed); the null sender has
+	 * no domain to identify by: the identify header names the tenant. */
+	m.client = (const struct sockaddr *)&lo;
+	if (!m.mail_from[0])
 		tm_hdrs_add(&h, "X-Tenant-ID", cases[_i].tenant);
-	}
 	ck_assert_int_eq(tm_policy_decide(conf, &m, &env, &d), 0);
 	ck_assert_msg(d.tenant != NULL, "%s: tenant not identified", cases[_i].name);
 	tm_policy_dkim_desc(&d, dk, sizeof(dk));

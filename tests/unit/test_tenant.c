@@ -64,8 +64,8 @@ START_TEST(test_sasl)
 		{ "lms-acme", "acme" },
 		{ "Hr-Acme", "acme" },
 		{ "lms-beta", "beta" },
-		{ "LMS-ACME", NULL },		/* SASL users are exact */
-		{ "hr-acme", NULL },
+		{ "LMS-ACME", "acme" },		/* any case (issue 7) */
+		{ "hr-acme", "acme" },
 		{ "lms-acme ", NULL },
 		{ "lms", NULL },
 		{ "", NULL },

@@ -21,6 +21,7 @@
 #include <libconfig.h>
 
 #include "conf/conf.h"
+#include "conf/conf_int.h"
 #include "conf/conf_table.h"
 #include "dkim/keys.h"
 #include "util/strv.h"
@@ -35,9 +36,6 @@ static const char *const unknown_names[] = { "reject", "tempfail", "accept", NUL
 static const char *const ident_names[] = { "sasl", "header", "network", "sender", NULL };
 static const char *const alg_names[] = { "rsa-sha256", "ed25519-sha256", NULL };
 static const char *const tls_names[] = { "encrypt", "secure", NULL };
-static const char *const spf_names[] = {
-	"pass", "fail", "softfail", "neutral", "none", "temperror", "permerror", NULL
-};
 static const char *const facility_names[] = {
 	"mail", "daemon", "user", "local0", "local1", "local2", "local3",
 	"local4", "local5", "local6", "local7", NULL
@@ -58,7 +56,8 @@ static const struct tm_opt dkim_table[] = {
 	{ "selector", TM_OPT_STRING, D(selector), TM_F_REQUIRED,
 	  .valid = tm_valid_fn_selector },
 	{ "key", TM_OPT_STRING, D(key_path), TM_F_REQUIRED | TM_F_PATH, .valid = NULL },
-	{ "algorithm", TM_OPT_ENUM, D(alg), 0, "rsa-sha256", .names = alg_names },
+	{ "algorithm", TM_OPT_ENUM, D(alg), 0, NULL, .idef = TM_ALG_AUTO,
+	  .names = alg_names },
 	{ .name = NULL }
 };
 
@@ -67,7 +66,8 @@ static const struct tm_opt provider_dkim_table[] = {
 	{ "selector", TM_OPT_STRING, D(selector), TM_F_REQUIRED,
 	  .valid = tm_valid_fn_selector },
 	{ "key", TM_OPT_STRING, D(key_path), TM_F_REQUIRED | TM_F_PATH, .valid = NULL },
-	{ "algorithm", TM_OPT_ENUM, D(alg), 0, "rsa-sha256", .names = alg_names },
+	{ "algorithm", TM_OPT_ENUM, D(alg), 0, NULL, .idef = TM_ALG_AUTO,
+	  .names = alg_names },
 	{ .name = NULL }
 };
 
@@ -81,6 +81,8 @@ static const struct tm_opt provider_table[] = {
 	  TM_F_REQUIRED | TM_F_LOWER, .valid = tm_valid_fn_tenant_domain },
 	{ "dkim", TM_OPT_DKIMV, P(dkim), TM_F_REQUIRED,
 	  .sub = provider_dkim_table },
+	{ "spf_include", TM_OPT_STRING, P(spf_include), TM_F_LOWER,
+	  .valid = tm_valid_fn_domain },
 	{ .name = NULL }
 };
 
@@ -91,6 +93,9 @@ static const struct tm_opt identify_table[] = {
 	{ "trusted_networks", TM_OPT_CIDRV, I(trusted), 0, .aux = I(n_trusted) },
 	{ "order", TM_OPT_ENUMV, I(order), 0, .names = ident_names,
 	  .aux = I(n_order), .aux2 = TM_ID_MAX },
+	{ "sasl_realms", TM_OPT_STRV, I(sasl_realms), TM_F_LOWER,
+	  .valid = tm_valid_fn_sasl_realm },
+	{ "trust_other_logins", TM_OPT_BOOL, I(trust_other_logins), 0, .idef = 0 },
 	{ .name = NULL }
 };
 
@@ -261,9 +266,11 @@ static const struct tm_opt tenant_table[] = {
 
 const char *tm_mode_name(enum tm_mode m) { return mode_names[m]; }
 const char *tm_action_name(enum tm_action a) { return action_names[a]; }
-const char *tm_spf_result_name(enum tm_spf_result r) { return spf_names[r]; }
 const char *tm_ident_name(enum tm_ident i) { return ident_names[i]; }
-const char *tm_alg_name(enum tm_dkim_alg a) { return alg_names[a]; }
+const char *tm_alg_name(enum tm_dkim_alg a)
+{
+	return a == TM_ALG_AUTO ? "(from the key)" : alg_names[a];
+}
 
 /* read_file - libconfig parse; syntax errors reported as FILE:LINE */
 static int

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "conf/conf_int.h"
 #include "dkim/keys.h"
 #include "util/strv.h"
 #include "conf/tenant_index.h"
@@ -94,6 +95,8 @@ load_keys(struct tm_conf *conf, const char *owner, struct tm_dkim_list *dl,
 			failed++;
 			continue;
 		}
+		if (d->alg == TM_ALG_AUTO)	/* `algorithm` omitted: the key's */
+			d->alg = d->key->alg;
 		if (warn[0])
 			tm_err_add(err, TM_ERR_WARNING, d->file, d->line,
 				   "%s: %s", owner, warn);

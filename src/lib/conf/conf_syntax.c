@@ -9,13 +9,13 @@
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf/conf.h"
 #include "conf/conf_table.h"
+#include "dns/dnsname.h"
 
 /* tm_valid_tenant_id - [a-z0-9][a-z0-9-]{0,62} */
 int
@@ -28,62 +28,27 @@ tm_valid_tenant_id(const char *s)
 	for (i = 0; i < n; i++) {
 		int c = (unsigned char)s[i];
 
-		if (!(islower(c) || isdigit(c) || (c == '-' && i > 0)))
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      (c == '-' && i > 0)))
 			return 0;
 	}
 	return 1;
-}
-
-/* label_ok - letters, digits, hyphen inside; `extra` also allowed */
-static int
-label_ok(const char *s, size_t n, const char *extra)
-{
-	size_t i;
-
-	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
-		return 0;
-	for (i = 0; i < n; i++) {
-		int c = (unsigned char)s[i];
-
-		if (!isalnum(c) && c != '-' && !(extra && strchr(extra, c)))
-			return 0;
-	}
-	return 1;
-}
-
-/* name_ok - dot-separated labels; min_labels of them at least */
-static int
-name_ok(const char *s, int min_labels, const char *extra)
-{
-	const char *p = s, *dot;
-	int labels = 0;
-
-	if (strlen(s) > 253)
-		return 0;
-	for (;;) {
-		dot = strchr(p, '.');
-		if (!label_ok(p, dot ? (size_t)(dot - p) : strlen(p), extra))
-			return 0;
-		labels++;
-		if (dot == NULL)
-			break;
-		p = dot + 1;
-	}
-	return labels >= min_labels;
 }
 
 /* tm_valid_domain - a host name with at least two labels */
 int
 tm_valid_domain(const char *s)
 {
-	return name_ok(s, 2, NULL);
+	return tm_dnsname_ok_str(s, 0, 2);
 }
 
 /* atext - RFC 5322 3.2.3 */
 static int
 atext(int c)
 {
-	return isalnum(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(c >= '0' && c <= '9') ||
+		(c && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
 /* tm_valid_address - dot-atom local part @ domain (RFC 5322 addr-spec) */
@@ -106,71 +71,6 @@ tm_valid_address(const char *s)
 			return 0;
 	}
 	return !prev_dot && tm_valid_domain(at + 1);
-}
-
-/* mask - clear the bits beyond prefix */
-static void
-mask(struct tm_cidr *c)
-{
-	int len = c->family == AF_INET ? 4 : 16, i;
-
-	for (i = 0; i < len; i++) {
-		int keep = c->prefix - i * 8;
-
-		if (keep <= 0)
-			c->addr[i] = 0;
-		else if (keep < 8)
-			c->addr[i] &= (unsigned char)(0xff << (8 - keep));
-	}
-}
-
-/* tm_cidr_parse - "addr/prefix" or "addr"; host bits are cleared */
-int
-tm_cidr_parse(const char *s, struct tm_cidr *out)
-{
-	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
-	long prefix = -1;
-
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	strcpy(buf, s);
-	memset(out, 0, sizeof(*out));
-	if ((slash = strchr(buf, '/')) != NULL) {
-		*slash++ = '\0';
-		if (!isdigit((unsigned char)*slash))
-			return -1;
-		prefix = strtol(slash, &end, 10);
-		if (*end != '\0')
-			return -1;
-	}
-	if (inet_pton(AF_INET, buf, out->addr) == 1) {
-		out->family = AF_INET;
-		if (prefix > 32)
-			return -1;
-		out->prefix = prefix < 0 ? 32 : (int)prefix;
-	} else if (inet_pton(AF_INET6, buf, out->addr) == 1) {
-		out->family = AF_INET6;
-		if (prefix > 128)
-			return -1;
-		out->prefix = prefix < 0 ? 128 : (int)prefix;
-	} else
-		return -1;
-	mask(out);
-	return 0;
-}
-
-/* tm_cidr_contains - is addr (a full-length tm_cidr) inside net? */
-int
-tm_cidr_contains(const struct tm_cidr *net, const struct tm_cidr *addr)
-{
-	struct tm_cidr m;
-
-	if (net->family != addr->family)
-		return 0;
-	m = *addr;
-	m.prefix = net->prefix;
-	mask(&m);
-	return memcmp(m.addr, net->addr, sizeof(m.addr)) == 0;
 }
 
 #define WHY(...) (snprintf(why, len, __VA_ARGS__), -1)
@@ -250,7 +150,8 @@ tm_valid_fn_header(const char *v, char *why, size_t len)
 int
 tm_valid_fn_selector(const char *v, char *why, size_t len)
 {
-	return name_ok(v, 1, "_") ? 0 : WHY("not a DKIM selector");
+	return tm_dnsname_ok_str(v, TM_DNSNAME_UNDERSCORE, 1) ? 0 :
+		WHY("not a DKIM selector");
 }
 
 /* tm_valid_fn_nameserver - IP or IP@PORT */
@@ -298,5 +199,16 @@ tm_valid_fn_sasl_user(const char *v, char *why, size_t len)
 	for (p = v; *p; p++)
 		if ((unsigned char)*p <= ' ' || *p == 127)
 			return WHY("contains a blank or control character");
+	return 0;
+}
+
+/* tm_valid_fn_sasl_realm - a login's part after '@': no '@', blanks or controls */
+int
+tm_valid_fn_sasl_realm(const char *v, char *why, size_t len)
+{
+	if (tm_valid_fn_sasl_user(v, why, len) < 0)
+		return -1;
+	if (strchr(v, '@') != NULL)
+		return WHY("a realm is the part after '@', without the '@'");
 	return 0;
 }

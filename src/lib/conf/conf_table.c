@@ -437,7 +437,7 @@ tm_opt_defaults(const struct tm_opt *table, void *base)
 			break;
 		case TM_OPT_ENUM:
 			*FIELD(base, o->offset, int) =
-				o->def ? tm_opt_enum(o->names, o->def) : 0;
+				o->def ? tm_opt_enum(o->names, o->def) : o->idef;
 			break;
 		case TM_OPT_GROUP:
 			if (tm_opt_defaults(o->sub, (char *)base + o->offset) < 0)

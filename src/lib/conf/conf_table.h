@@ -43,7 +43,8 @@ struct tm_opt {
 	size_t offset;
 	unsigned flags;
 	const char *def;		/* STRING/ENUM default as written */
-	int idef, min, max;		/* INT/BOOL default; INT limits */
+	int idef, min, max;		/* INT/BOOL default (ENUM without def);
+					 * INT limits */
 	const char *const *names;	/* ENUM/ENUMV: NULL-terminated */
 	tm_opt_valid_fn valid;
 	size_t aux;			/* CIDRV/ENUMV: offset of the count;
@@ -84,5 +85,6 @@ int tm_valid_fn_selector(const char *, char *, size_t);
 int tm_valid_fn_nameserver(const char *, char *, size_t);
 int tm_valid_fn_tenant_domain(const char *, char *, size_t);
 int tm_valid_fn_sasl_user(const char *, char *, size_t);
+int tm_valid_fn_sasl_realm(const char *, char *, size_t);
 
 #endif

@@ -31,7 +31,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "util/cidr.h"
 #include "util/err.h"
+#include "util/htable.h"
 #include "conf/tenant_index.h"
 
 /*
@@ -91,50 +93,19 @@ struct net_map {
 };
 
 struct tm_index {
-	struct str_map sasl;		/* exact */
+	struct str_map sasl;		/* case-insensitive, realm included */
 	struct str_map header;		/* case-insensitive */
 	struct str_map domain;		/* match.sender_domains */
 	struct str_map owner;		/* every domain a tenant owns */
 	struct net_map net;
 };
 
-static const unsigned char v4_mapped[12] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-};
-
-/* ascii_lower - locale-independent tolower */
-static inline unsigned char
-ascii_lower(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + ('a' - 'A')) : c;
-}
-
-/* hash_final - spread FNV-1a's bits into the low bits used as index */
-static inline uint32_t
-hash_final(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6bU;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35U;
-	h ^= h >> 16;
-	return h;
-}
-
-/* hash_str - FNV-1a of a string, folded to lower case when ci */
+/* hash_str - FNV-1a of a string, folded to lower case when ci, mixed */
 static uint32_t
 hash_str(const char *s, int ci)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t h = 2166136261U;
-
-	if (ci)
-		for (; *p; p++)
-			h = (h ^ ascii_lower(*p)) * 16777619U;
-	else
-		for (; *p; p++)
-			h = (h ^ *p) * 16777619U;
-	return hash_final(h);
+	return tm_hash_mix(ci ? tm_fnv1a_str_fold(TM_FNV1A_INIT, s) :
+			   tm_fnv1a_str(TM_FNV1A_INIT, s));
 }
 
 /* str_eq - key equality, ASCII case folded when ci */
@@ -146,7 +117,7 @@ str_eq(const char *a, const char *b, int ci)
 
 	if (!ci)
 		return strcmp(a, b) == 0;
-	for (; *p && ascii_lower(*p) == ascii_lower(*q); p++, q++)
+	for (; *p && tm_ascii_lower(*p) == tm_ascii_lower(*q); p++, q++)
 		continue;
 	return *p == '\0' && *q == '\0';
 }
@@ -264,30 +235,14 @@ str_map_get(const struct str_map *m, const char *key)
 	return s->ref ? str_ent_at(m, s->ref)->tenant : NULL;
 }
 
-/* net_mask - copy addr keeping the first prefix bits, zero the rest */
-static void
-net_mask(unsigned char *out, const unsigned char *addr, int prefix)
-{
-	int full = prefix / 8, bits = prefix % 8;
-
-	memset(out, 0, 16);
-	memcpy(out, addr, (size_t)full);
-	if (bits)
-		out[full] = (unsigned char)(addr[full] & (0xff00 >> bits));
-}
-
-/* net_hash - FNV-1a of (family, prefix, masked address) */
+/* net_hash - FNV-1a of (family, prefix, masked address), mixed */
 static uint32_t
 net_hash(int fam, int prefix, const unsigned char *addr)
 {
-	uint32_t h = 2166136261U;
-	size_t i, len = fam == NET_V4 ? 4 : 16;
+	unsigned char fp[2] = { (unsigned char)fam, (unsigned char)prefix };
 
-	h = (h ^ (uint32_t)fam) * 16777619U;
-	h = (h ^ (uint32_t)prefix) * 16777619U;
-	for (i = 0; i < len; i++)
-		h = (h ^ addr[i]) * 16777619U;
-	return hash_final(h);
+	return tm_hash_mix(tm_fnv1a(tm_fnv1a(TM_FNV1A_INIT, fp, 2), addr,
+				    fam == NET_V4 ? 4 : 16));
 }
 
 /*
@@ -299,23 +254,17 @@ net_hash(int fam, int prefix, const unsigned char *addr)
 static int
 net_key(const struct tm_cidr *c, int *fam, int *prefix, unsigned char *addr)
 {
-	if (c->family == AF_INET && c->prefix >= 0 && c->prefix <= 32) {
+	struct tm_cidr u;
+
+	tm_cidr_unmap_net(c, &u);
+	if (u.family == AF_INET && u.prefix >= 0 && u.prefix <= 32)
 		*fam = NET_V4;
-		*prefix = c->prefix;
-		net_mask(addr, c->addr, c->prefix);
-	} else if (c->family == AF_INET6 && c->prefix >= 96 &&
-		   c->prefix <= 128 && memcmp(c->addr, v4_mapped, 12) == 0) {
-		*fam = NET_V4;
-		*prefix = c->prefix - 96;
-		net_mask(addr, c->addr + 12, *prefix);
-	} else if (c->family == AF_INET6 && c->prefix >= 0 &&
-		   c->prefix <= 128) {
+	else if (u.family == AF_INET6 && u.prefix >= 0 && u.prefix <= 128)
 		*fam = NET_V6;
-		*prefix = c->prefix;
-		net_mask(addr, c->addr, c->prefix);
-	} else {
+	else
 		return -1;
-	}
+	*prefix = u.prefix;
+	tm_cidr_mask(addr, u.addr, u.prefix);
 	return 0;
 }
 
@@ -495,7 +444,7 @@ index_alloc(const struct tm_conf *conf)
 	}
 	if ((idx = calloc(1, sizeof(*idx))) == NULL)
 		return NULL;
-	if (str_map_init(&idx->sasl, &sasl, 0) < 0 ||
+	if (str_map_init(&idx->sasl, &sasl, 1) < 0 ||
 	    str_map_init(&idx->header, &header, 1) < 0 ||
 	    str_map_init(&idx->domain, &dom, 1) < 0 ||
 	    str_map_init(&idx->owner, &owner, 1) < 0 ||
@@ -624,7 +573,7 @@ tm_index_free(struct tm_index *idx)
 	free(idx);
 }
 
-/* tm_index_sasl - tenant claiming a SASL user (exact match) */
+/* tm_index_sasl - tenant claiming a SASL user (case-insensitive) */
 const struct tm_tenant *
 tm_index_sasl(const struct tm_index *idx, const char *user)
 {
@@ -674,7 +623,7 @@ tm_index_network(const struct tm_index *idx, const struct sockaddr *sa)
 		sin6 = (const struct sockaddr_in6 *)(const void *)sa;
 		a = sin6->sin6_addr.s6_addr;
 		fam = NET_V6;
-		if (memcmp(a, v4_mapped, 12) == 0) {
+		if (tm_cidr_is_mapped(a)) {
 			a += 12;
 			fam = NET_V4;
 		}
@@ -683,7 +632,7 @@ tm_index_network(const struct tm_index *idx, const struct sockaddr *sa)
 	}
 	for (i = 0; i < idx->net.n_lens[fam]; i++) {
 		p = idx->net.lens[fam][i];
-		net_mask(key, a, p);
+		tm_cidr_mask(key, a, p);
 		s = net_map_slot(&idx->net, fam, p, key, net_hash(fam, p, key));
 		if (s->ref != 0)
 			return idx->net.ents[s->ref - 1].tenant;

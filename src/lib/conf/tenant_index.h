@@ -13,7 +13,8 @@
  * header value, network or sender domain is a fatal error naming both
  * files.
  *
- * Keys are compared case-insensitively except SASL users (exact).
+ * Keys are compared case-insensitively, SASL users included (a realm,
+ * "user@realm", is part of the key; ident.c strips configured realms).
  * Thread safety: immutable once built; lookups from any thread.
  */
 

@@ -7,15 +7,18 @@
  * 3.6.1): not ours.  Only TXT records of the selector's own name count;
  * several records: any that matches is enough.
  *
- * The prober walks every customer/relay tenant key of the current
- * snapshot, then sleeps until the shortest TTL seen (at least MIN_SLEEP,
- * at most MAX_SLEEP) or until kicked.  It logs a key's state when it
- * changes, at warning for anything but published.
+ * The prober walks the provider's keys and every customer/relay tenant
+ * key of the current snapshot, then sleeps until the shortest TTL seen
+ * (at least MIN_SLEEP, at most MAX_SLEEP) or until kicked.  It logs a
+ * key's state when it changes: info for published, warning for a tenant
+ * key's other states, error for a provider key unpublished or mismatching
+ * (every provider-mode tenant rests on it).
  */
 
 #include "config.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,10 +144,14 @@ struct seen {
 };
 static struct seen *seen_list;
 
-/* note - log a key's state when it changed since the last round */
+/*
+ * note - log a key's state when it changed since the last round; a
+ * provider key (owner "provider") that stops signing is an error: every
+ * provider-mode tenant depends on it
+ */
 static void
-note(const struct tm_tenant *t, const struct tm_dkim *d, enum tm_pub_state st,
-     const char *why)
+note(const char *owner, bool provider, const struct tm_dkim *d,
+     enum tm_pub_state st, const char *why)
 {
 	struct seen *s;
 	char id[1024];
@@ -163,44 +170,59 @@ note(const struct tm_tenant *t, const struct tm_dkim *d, enum tm_pub_state st,
 	}
 	if (s)
 		s->st = st;
-	tm_log(st == TM_PUB_PUBLISHED ? TM_LOG_INFO : TM_LOG_WARNING,
-	       "dmarc guard: tenant %s: dkim %s/%s %s (%s)", t->id, d->domain,
+	tm_log(st == TM_PUB_PUBLISHED ? TM_LOG_INFO : provider &&
+	       st != TM_PUB_UNKNOWN ? TM_LOG_ERROR : TM_LOG_WARNING,
+	       "dmarc guard: %s: dkim %s/%s %s (%s)", owner, d->domain,
 	       d->selector, tm_pub_state_name(st), why);
 }
 
-/* round - check every tenant key once; returns seconds to sleep */
+/* probe_list - check the keys of one owner; lowers *sleep_s to their TTL */
+static void
+probe_list(struct tm_resolver *res, const char *owner, bool provider,
+	   const struct tm_dkim_list *dl, unsigned *sleep_s)
+{
+	size_t j;
+
+	for (j = 0; j < dl->n && !stopping; j++) {
+		struct timespec dl_at;
+		char why[700];
+		uint32_t ttl;
+		enum tm_pub_state st;
+
+		clock_gettime(CLOCK_MONOTONIC, &dl_at);
+		dl_at.tv_sec += PROBE_TIMEOUT;
+		st = tm_guard_key_state(res, &dl->v[j], &dl_at, &ttl, why,
+					sizeof(why));
+		note(owner, provider, &dl->v[j], st, why);
+		if (st == TM_PUB_UNKNOWN)
+			ttl = 30;	/* retry soon */
+		if (ttl + 1 < *sleep_s)
+			*sleep_s = ttl + 1;	/* just past expiry */
+	}
+}
+
+/* round - check every tenant key and the provider's once; seconds to sleep */
 static unsigned
 round_once(void)
 {
 	struct tm_snap *s = tm_snap_acquire();
 	unsigned sleep_s = MAX_SLEEP;
-	size_t i, j;
+	char owner[100];
+	size_t i;
 
 	if (s == NULL || s->resolver == NULL) {
 		tm_snap_release(s);
 		return 5;
 	}
+	probe_list(s->resolver, "provider", true, &s->conf->provider.dkim,
+		   &sleep_s);
 	for (i = 0; i < s->conf->n_tenants && !stopping; i++) {
 		const struct tm_tenant *t = s->conf->tenants[i];
 
 		if (t->mode == TM_MODE_PROVIDER)
 			continue;
-		for (j = 0; j < t->dkim.n && !stopping; j++) {
-			struct timespec dl;
-			char why[700];
-			uint32_t ttl;
-			enum tm_pub_state st;
-
-			clock_gettime(CLOCK_MONOTONIC, &dl);
-			dl.tv_sec += PROBE_TIMEOUT;
-			st = tm_guard_key_state(s->resolver, &t->dkim.v[j], &dl,
-						&ttl, why, sizeof(why));
-			note(t, &t->dkim.v[j], st, why);
-			if (st == TM_PUB_UNKNOWN)
-				ttl = 30;	/* retry soon */
-			if (ttl + 1 < sleep_s)
-				sleep_s = ttl + 1;	/* just past expiry */
-		}
+		snprintf(owner, sizeof(owner), "tenant %s", t->id);
+		probe_list(s->resolver, owner, false, &t->dkim, &sleep_s);
 	}
 	tm_snap_release(s);
 	return sleep_s < MIN_SLEEP ? MIN_SLEEP : sleep_s;

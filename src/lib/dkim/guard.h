@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "conf/conf.h"
+#include "conf/model.h"
 #include "dns/resolver.h"
 
 enum tm_pub_state {

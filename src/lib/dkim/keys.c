@@ -1,10 +1,10 @@
 /*
  * keys.c - DKIM private keys: permission checks, loading and validation
- * with OpenSSL 3 EVP, the public DNS record, key generation.
+ * with OpenSSL 3 EVP, the public DNS record.
  *
  * Public functions: tm_key_check_perms(), tm_key_load(), tm_key_free(),
- * tm_key_txt(), tm_key_txt_zone(), tm_key_pub_match(), tm_key_generate().
- * The per-load cache is in keycache.c.
+ * tm_key_txt(), tm_key_txt_zone(), tm_key_pub_match().  The per-load
+ * cache is in keycache.c, generation in keygen.c.
  *
  * Errors are one sentence in the caller's buffer that names the file or
  * directory at fault and, where there is one, the command that fixes it.
@@ -53,13 +53,14 @@
 #include <openssl/x509.h>
 
 #include "dkim/keys.h"
+#include "dkim/keys_int.h"
+#include "dns/txtzone.h"
 #include "util/strv.h"
 
 #define KEY_FILE_MAX	65536		/* no PEM private key is larger */
 #define RSA_BITS_MIN	1024		/* RFC 8301 section 3.2 */
 #define RSA_BITS_GOOD	2048
 #define RSA_BITS_MAX	4096		/* verifiers need not go further */
-#define TXT_STRING_MAX	255		/* RFC 1035 character-string */
 
 /* say - format a message into a caller buffer that may be NULL */
 static void __attribute__((format(printf, 3, 4)))
@@ -380,7 +381,7 @@ check_type(const char *path, EVP_PKEY *pkey, enum tm_dkim_alg want,
 		    "are RSA or Ed25519", path, type ? type : "unknown");
 		return -1;
 	}
-	if (*algp != want) {
+	if (want != TM_ALG_AUTO && *algp != want) {
 		say(why, msglen, "key %s: holds %s key but algorithm is %s",
 		    path, alg_key(*algp), alg_name(want));
 		return -1;
@@ -443,12 +444,12 @@ pub_b64(EVP_PKEY *pkey, enum tm_dkim_alg alg)
 }
 
 /*
- * pkcs8_pem - the private key as unencrypted PKCS#8 PEM, NUL-terminated;
+ * tm_key_pkcs8_pem - the private key as unencrypted PKCS#8 PEM, NUL-terminated;
  * wipe and free (tm_free_secret(*lenp + 1)).  The memory BIO's buffer is
  * cleansed by OpenSSL when the BIO is freed (BUF_MEM_free).
  */
-static unsigned char *
-pkcs8_pem(EVP_PKEY *pkey, size_t *lenp)
+unsigned char *
+tm_key_pkcs8_pem(EVP_PKEY *pkey, size_t *lenp)
 {
 	unsigned char *out = NULL;
 	char *data;
@@ -499,7 +500,7 @@ tm_key_load(const char *path, enum tm_dkim_alg want, char *why, char *warn,
 	key->bits = bits;
 	if ((key->path = strdup(path)) == NULL ||
 	    (key->pub_b64 = pub_b64(pkey, alg)) == NULL ||
-	    (key->sign_bytes = pkcs8_pem(pkey, &key->sign_len)) == NULL)
+	    (key->sign_bytes = tm_key_pkcs8_pem(pkey, &key->sign_len)) == NULL)
 		goto oom;
 	goto out;
 oom:
@@ -538,47 +539,16 @@ tm_key_txt(const struct tm_key *key)
 	return txt;
 }
 
-/*
- * tm_key_txt_zone - RFC 1035 master-file TXT record: one quoted string
- * of at most 255 bytes (on the wire, i.e. before escaping) per line.
- * Caller frees; NULL when out of memory.
- */
+/* tm_key_txt_zone - selector._domainkey.domain. IN TXT ( ... ); caller frees */
 char *
 tm_key_txt_zone(const char *selector, const char *domain, const char *txt)
 {
-	size_t len = strlen(txt), i, k, size;
-	const char *dot;
-	char *out, *p;
-	int n;
+	char *owner, *out;
 
-	dot = domain[0] && domain[strlen(domain) - 1] == '.' ? "" : ".";
-	/* every byte escaped, plus quotes and a line break per string */
-	size = strlen(selector) + strlen(domain) + 64 + 2 * len +
-	    (len / TXT_STRING_MAX + 1) * 6;
-	if ((out = malloc(size)) == NULL)
+	if (asprintf(&owner, "%s._domainkey.%s", selector, domain) < 0)
 		return NULL;
-	n = snprintf(out, size, "%s._domainkey.%s%s IN TXT ( ", selector,
-		     domain, dot);
-	if (n < 0 || (size_t)n >= size) {
-		free(out);
-		return NULL;
-	}
-	p = out + n;
-	i = 0;
-	do {
-		if (i > 0) {
-			*p++ = '\n';
-			*p++ = '\t';
-		}
-		*p++ = '"';
-		for (k = 0; k < TXT_STRING_MAX && i < len; k++, i++) {
-			if (txt[i] == '"' || txt[i] == '\\')
-				*p++ = '\\';
-			*p++ = txt[i];
-		}
-		*p++ = '"';
-	} while (i < len);
-	memcpy(p, " )", 3);
+	out = tm_dns_txt_zone(owner, txt);
+	free(owner);
 	return out;
 }
 
@@ -600,139 +570,4 @@ tm_key_pub_match(const struct tm_key *key, const char *published_p)
 		a++;
 		b++;
 	}
-}
-
-/* write_all - the whole buffer to fd */
-static int
-write_all(int fd, const unsigned char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* new_pkey - generate an RSA or Ed25519 key, or NULL with the reason */
-static EVP_PKEY *
-new_pkey(const char *path, enum tm_dkim_alg alg, int bits, char *why,
-	 size_t whylen)
-{
-	EVP_PKEY *pkey;
-
-	if (alg == TM_ALG_RSA_SHA256 &&
-	    (bits < RSA_BITS_MIN || bits > RSA_BITS_MAX)) {
-		say(why, whylen, "key %s: RSA key of %d bits; DKIM keys are "
-		    "%d to %d bits (%d recommended)", path, bits,
-		    RSA_BITS_MIN, RSA_BITS_MAX, RSA_BITS_GOOD);
-		return NULL;
-	}
-	if (alg == TM_ALG_RSA_SHA256)
-		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
-	else
-		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-	if (pkey == NULL)
-		say(why, whylen, "key %s: key generation failed: %s", path,
-		    ssl_reason());
-	return pkey;
-}
-
-/* sync_dir - make the new directory entry durable; best effort */
-static void
-sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-}
-
-/*
- * tm_key_generate - new key to a new file of mode 0600.  O_EXCL and
- * O_NOFOLLOW: an existing file or a planted symlink is never written
- * through.  A half-written file is removed.
- */
-int
-tm_key_generate(const char *path, enum tm_dkim_alg alg, int bits,
-		char *why, size_t whylen)
-{
-	unsigned char *pem = NULL;
-	EVP_PKEY *pkey = NULL;
-	char *dir = NULL;
-	size_t len = 0;
-	struct stat st;
-	char eb[128];
-	int fd = -1, rc = -1;
-
-	if ((dir = tm_path_dir(path)) == NULL) {
-		say(why, whylen, "key %s: out of memory", path);
-		return -1;
-	}
-	if (stat(dir, &st) < 0) {
-		say(why, whylen, "key %s: directory %s: %s", path, dir,
-		    errtext(errno, eb, sizeof(eb)));
-		goto out;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		say(why, whylen, "key %s: %s is not a directory", path, dir);
-		goto out;
-	}
-	if (lstat(path, &st) == 0) {
-		say(why, whylen, "%s exists; remove it first or choose another "
-		    "selector", path);
-		goto out;
-	}
-	if ((pkey = new_pkey(path, alg, bits, why, whylen)) == NULL)
-		goto out;
-	if ((pem = pkcs8_pem(pkey, &len)) == NULL) {
-		say(why, whylen, "key %s: cannot encode the key", path);
-		goto out;
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY |
-		  O_CLOEXEC, 0600);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			say(why, whylen, "%s exists; remove it first or choose "
-			    "another selector", path);
-		else
-			say(why, whylen, "key %s: %s", path,
-			    errtext(errno, eb, sizeof(eb)));
-		goto out;
-	}
-	/* the umask may have taken bits away; 0600 is what we promise */
-	if (fchmod(fd, 0600) < 0 || write_all(fd, pem, len) < 0 ||
-	    fsync(fd) < 0) {
-		say(why, whylen, "key %s: %s", path,
-		    errtext(errno, eb, sizeof(eb)));
-		goto unlink;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		say(why, whylen, "key %s: %s", path,
-		    errtext(errno, eb, sizeof(eb)));
-		goto unlink;
-	}
-	fd = -1;
-	sync_dir(dir);
-	rc = 0;
-	goto out;
-unlink:
-	(void)unlink(path);
-out:
-	if (fd >= 0)
-		close(fd);
-	if (pem)
-		tm_free_secret(pem, len + 1);
-	EVP_PKEY_free(pkey);
-	free(dir);
-	return rc;
 }

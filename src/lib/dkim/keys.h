@@ -3,7 +3,7 @@
 
 /*
  * keys - DKIM private keys: permission checks, loading and validation
- * (OpenSSL 3 EVP), the public DNS record, generation.
+ * (OpenSSL 3 EVP), the public DNS record.  Generation: keygen.h.
  *
  * A key is read and validated once per configuration snapshot; the bytes
  * that libopendkim's dkim_sign() wants are kept in memory so no file is
@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 
-#include "conf/conf.h"
+#include "conf/model.h"
 
 struct tm_key {
 	char *path;
@@ -41,7 +41,8 @@ int tm_key_check_perms(const char *what, const char *path, char *why,
 		       size_t whylen);
 
 /*
- * tm_key_load - permission check, read, parse, validate against `want`.
+ * tm_key_load - permission check, read, parse, validate against `want`
+ * (TM_ALG_AUTO: either type).
  * RSA must be 1024..4096 bits; 1024..2047 load with a warning in warn.
  * Returns a new key (tm_key_free) or NULL with the reason in why.
  * warn[0] is set to '\0' when there is no warning.
@@ -65,14 +66,6 @@ char *tm_key_txt_zone(const char *selector, const char *domain,
 /* tm_key_pub_match - does a published p= value equal our key's? 1/0 */
 int tm_key_pub_match(const struct tm_key *, const char *published_p);
 
-/*
- * tm_key_generate - make a new key (RSA of `bits`, or Ed25519) and write it
- * as PEM to path with mode 0600, creating it exclusively (an existing file
- * is never overwritten).  0 ok, -1 with the reason in why.
- */
-int tm_key_generate(const char *path, enum tm_dkim_alg alg, int bits,
-		    char *why, size_t whylen);
-
 /* A per-load cache: each path is read and parsed once. */
 struct tm_keycache;
 struct tm_keycache *tm_keycache_new(void);
@@ -81,5 +74,8 @@ const struct tm_key *tm_keycache_get(struct tm_keycache *, const char *path,
 				     enum tm_dkim_alg want, char *why,
 				     char *warn, size_t msglen);
 void tm_keycache_free(struct tm_keycache *);
+
+/* for the callers of tm_key_generate(), which moved to keygen.c */
+#include "dkim/keygen.h"
 
 #endif

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "conf/conf.h"
+#include "conf/model.h"
 
 struct tm_signer;
 

@@ -5,66 +5,34 @@
  * (fixed zone data for tests).
  *
  * Temporary failures (SERVFAIL, timeout, local error) are never cached:
- * the next message asks again.  The cache is one hash table under one
- * mutex; entries past their TTL are dropped when met, and the whole table
- * is cleared when it reaches CACHE_MAX entries (simple, bounded memory).
+ * the next message asks again.  The cache is a util/ttlcache keyed by
+ * "TYPE:name" (names ASCII case-insensitive), bounded at CACHE_MAX
+ * entries; two threads that miss the same name leave one entry.
  */
 
 #include "config.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "dns/resolver.h"
+#include "util/htable.h"
+#include "util/ttlcache.h"
 
-#define CACHE_SLOTS 4096		/* hash buckets */
-#define CACHE_MAX 65536			/* entries before the cache is cleared */
+#define CACHE_MAX 65536			/* entries; the least recently used goes */
 #define DEFAULT_TIMEOUT 5		/* seconds, when the caller gives no deadline */
-
-struct entry {
-	struct entry *next;
-	char *name;			/* lower case */
-	int type;
-	time_t expires;			/* CLOCK_MONOTONIC seconds */
-	struct tm_dns_answer *ans;
-};
+#define KEY_BUF 320			/* a key on the stack: type, ':', any sane name */
 
 struct tm_resolver {
 	const struct tm_resolver_ops *ops;
 	void *impl;
-	pthread_mutex_t lock;
-	struct entry *slot[CACHE_SLOTS];
-	size_t entries;
+	struct tm_ttlcache *cache;	/* "TYPE:name" -> struct tm_dns_answer */
+	pthread_mutex_t lock;		/* the counters */
 	struct tm_resolver_stats stats;
 };
-
-/* now - monotonic seconds */
-static time_t
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-/* hash - FNV-1a of the lower-cased name, and the type */
-static unsigned
-hash(const char *name, int type)
-{
-	unsigned h = 2166136261u;
-
-	for (; *name; name++) {
-		unsigned char c = (unsigned char)*name;
-
-		h = (h ^ (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c)) *
-			16777619u;
-	}
-	return (h ^ (unsigned)type) % CACHE_SLOTS;
-}
 
 /* tm_dns_answer_new - empty answer */
 struct tm_dns_answer *
@@ -162,6 +130,13 @@ tm_dns_status_name(enum tm_dns_status s)
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
+/* answer_free - ttlcache free callback */
+static void
+answer_free(void *a)
+{
+	tm_dns_answer_free(a);
+}
+
 /* tm_resolver_wrap - the cache over a backend */
 struct tm_resolver *
 tm_resolver_wrap(const struct tm_resolver_ops *ops, void *impl)
@@ -174,26 +149,14 @@ tm_resolver_wrap(const struct tm_resolver_ops *ops, void *impl)
 	}
 	r->ops = ops;
 	r->impl = impl;
+	r->cache = tm_ttlcache_new(CACHE_MAX, TM_HTABLE_FOLD, answer_free);
+	if (r->cache == NULL) {
+		ops->free(impl);
+		free(r);
+		return NULL;
+	}
 	pthread_mutex_init(&r->lock, NULL);
 	return r;
-}
-
-/* clear - drop every cache entry (lock held) */
-static void
-clear(struct tm_resolver *r)
-{
-	size_t i;
-
-	for (i = 0; i < CACHE_SLOTS; i++)
-		while (r->slot[i]) {
-			struct entry *e = r->slot[i];
-
-			r->slot[i] = e->next;
-			free(e->name);
-			tm_dns_answer_free(e->ans);
-			free(e);
-		}
-	r->entries = 0;
 }
 
 /* tm_resolver_free - backend and cache */
@@ -202,63 +165,67 @@ tm_resolver_free(struct tm_resolver *r)
 {
 	if (r == NULL)
 		return;
-	clear(r);
+	tm_ttlcache_free(r->cache);
 	r->ops->free(r->impl);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
 }
 
-/* lookup_cache - a copy of a live entry, or NULL (lock held) */
-static struct tm_dns_answer *
-lookup_cache(struct tm_resolver *r, unsigned h, const char *name, int type)
+/*
+ * cache_key - "TYPE:name" into buf (size bytes) or, when longer, into
+ * memory the caller frees (returned pointer != buf); *len its length.
+ * NULL out of memory.
+ */
+static char *
+cache_key(char *buf, size_t size, const char *name, int type, size_t *len)
 {
-	struct entry **pp, *e;
-	time_t t = now();
+	size_t need = strlen(name) + 16;
+	char *k = need <= size ? buf : malloc(need);
+	int n;
 
-	for (pp = &r->slot[h]; (e = *pp) != NULL; ) {
-		if (e->expires <= t) {		/* expired: drop it */
-			*pp = e->next;
-			free(e->name);
-			tm_dns_answer_free(e->ans);
-			free(e);
-			r->entries--;
-			continue;
-		}
-		if (e->type == type && strcasecmp(e->name, name) == 0) {
-			struct tm_dns_answer *a = answer_copy(e->ans);
-
-			if (a)		/* what is left of the TTL, not the original */
-				a->ttl = (uint32_t)(e->expires - t);
-			return a;
-		}
-		pp = &e->next;
-	}
-	return NULL;
+	if (k == NULL)
+		return NULL;
+	n = snprintf(k, need <= size ? size : need, "%d:%s", type, name);
+	*len = n < 0 ? 0 : (size_t)n;
+	return k;
 }
 
-/* store - remember a definite answer for its TTL (lock held) */
+/* copy_answer - ttlcache copy callback: a deep copy with the TTL left */
+static int
+copy_answer(const void *value, uint32_t left, void *arg)
+{
+	struct tm_dns_answer **out = arg;
+
+	if ((*out = answer_copy(value)) == NULL)
+		return -1;
+	(*out)->ttl = left;		/* what is left of the TTL, not the original */
+	return 0;
+}
+
+/* store - remember a definite answer for its TTL (best effort) */
 static void
-store(struct tm_resolver *r, unsigned h, const char *name, int type,
+store(struct tm_resolver *r, const char *key, size_t len,
       const struct tm_dns_answer *a)
 {
-	struct entry *e;
+	struct tm_dns_answer *c;
 
 	if (tm_dns_temporary(a->status) || a->ttl == 0)
 		return;
-	if (r->entries >= CACHE_MAX)
-		clear(r);
-	if ((e = calloc(1, sizeof(*e))) == NULL)
-		return;
-	if ((e->name = strdup(name)) == NULL || (e->ans = answer_copy(a)) == NULL) {
-		free(e->name);
-		free(e);
-		return;
-	}
-	e->type = type;
-	e->expires = now() + (time_t)a->ttl;
-	e->next = r->slot[h];
-	r->slot[h] = e;
-	r->entries++;
+	if ((c = answer_copy(a)) != NULL)
+		tm_ttlcache_put(r->cache, key, len, c, a->ttl);
+}
+
+/* count - bump the counters of one query (hit or not) */
+static void
+count(struct tm_resolver *r, int hit)
+{
+	pthread_mutex_lock(&r->lock);
+	r->stats.queries++;
+	if (hit)
+		r->stats.cache_hits++;
+	else
+		r->stats.upstream++;
+	pthread_mutex_unlock(&r->lock);
 }
 
 /* tm_resolver_query - cache, else the backend within the deadline */
@@ -266,30 +233,28 @@ struct tm_dns_answer *
 tm_resolver_query(struct tm_resolver *r, const char *name, int type,
 		  const struct timespec *deadline)
 {
-	struct tm_dns_answer *a;
+	struct tm_dns_answer *a = NULL;
 	struct timespec dl;
-	unsigned h = hash(name, type);
+	char buf[KEY_BUF], *key;
+	size_t len;
 
-	pthread_mutex_lock(&r->lock);
-	r->stats.queries++;
-	a = lookup_cache(r, h, name, type);
-	if (a)
-		r->stats.cache_hits++;
-	else
-		r->stats.upstream++;
-	pthread_mutex_unlock(&r->lock);
-	if (a)
-		return a;
+	if ((key = cache_key(buf, sizeof(buf), name, type, &len)) == NULL)
+		return NULL;
+	if (tm_ttlcache_get(r->cache, key, len, copy_answer, &a) == 1) {
+		count(r, 1);
+		goto out;
+	}
+	count(r, 0);
 	if (deadline == NULL) {
 		clock_gettime(CLOCK_MONOTONIC, &dl);
 		dl.tv_sec += DEFAULT_TIMEOUT;
 		deadline = &dl;
 	}
-	if ((a = r->ops->lookup(r->impl, name, type, deadline)) == NULL)
-		return NULL;
-	pthread_mutex_lock(&r->lock);
-	store(r, h, name, type, a);
-	pthread_mutex_unlock(&r->lock);
+	if ((a = r->ops->lookup(r->impl, name, type, deadline)) != NULL)
+		store(r, key, len, a);
+out:
+	if (key != buf)
+		free(key);
 	return a;
 }
 

@@ -5,13 +5,15 @@
  * resolver - every DNS lookup of the project goes through here (SPF
  * through libspf2's DNS layer, the DMARC guard, `tenantctl dns`).
  *
- * Backends behind one small vtable:
- *   - libunbound (resolver.c): forward to dns.nameserver ("IP" or
- *     "IP@PORT") or the system resolver; answers and negative answers
- *     cached by TTL (RFC 2308) and shared by all threads; every lookup
- *     bounded by a deadline the caller gives (a message's DNS budget);
+ * Backends behind one small vtable (struct tm_resolver_ops):
+ *   - libunbound (resolver_unbound.c): forward to dns.nameserver ("IP"
+ *     or "IP@PORT") or the system resolver; every lookup bounded by a
+ *     deadline the caller gives (a message's DNS budget);
  *   - a static table (resolver_static.c) for tests that serve fixed zone
  *     data, e.g. the RFC 7208 suite.
+ * In front of either, resolver.c keeps the one cache (util/ttlcache):
+ * answers and negative answers by TTL (RFC 2308), shared by all threads,
+ * temporary failures never stored.
  *
  * Results distinguish "the name has no such data" (NXDOMAIN, NODATA:
  * permanent) from "we could not find out" (SERVFAIL, timeout, network:

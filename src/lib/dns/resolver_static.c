@@ -23,15 +23,14 @@
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "dns/resolver.h"
+#include "util/htable.h"
 
-#define SLOTS 256			/* hash buckets */
 #define NEG_TTL 300			/* TTL of NXDOMAIN / NODATA answers */
 #define MAX_CNAME 8			/* CNAME links followed */
 
@@ -46,7 +45,6 @@ struct rec {
 };
 
 struct name {
-	struct name *next;
 	char *name;			/* lower case, no final dot */
 	enum fail fail;
 	struct rec *rec;
@@ -54,7 +52,7 @@ struct name {
 };
 
 struct tm_static {
-	struct name *slot[SLOTS];
+	struct tm_htable *names;	/* name (any case, no final dot) -> struct name */
 };
 
 /* norm - lower-cased copy without the final dot; caller frees */
@@ -69,36 +67,43 @@ norm(const char *s)
 	if ((p = malloc(len + 1)) == NULL)
 		return NULL;
 	for (i = 0; i < len; i++)
-		p[i] = (char)tolower((unsigned char)s[i]);
+		p[i] = (char)tm_ascii_lower((unsigned char)s[i]);
 	p[len] = '\0';
 	return p;
 }
 
-/* hash - FNV-1a of a normalized name */
-static unsigned
-hash(const char *s)
+/* key_len - the length of a name's key: without the final dot */
+static size_t
+key_len(const char *s)
 {
-	unsigned h = 2166136261u;
+	size_t len = strlen(s);
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h % SLOTS;
+	return len > 1 && s[len - 1] == '.' ? len - 1 : len;
 }
 
 /* find - the entry of a name (any case, final dot or not), or NULL */
 static struct name *
 find(const struct tm_static *st, const char *s)
 {
-	char *key = norm(s);
-	struct name *e = NULL;
+	void *v;
 
-	if (key == NULL)
-		return NULL;
-	for (e = st->slot[hash(key)]; e; e = e->next)
-		if (strcmp(e->name, key) == 0)
-			break;
-	free(key);
-	return e;
+	return tm_htable_get(st->names, s, key_len(s), &v) == 1 ? v : NULL;
+}
+
+/* name_free - one name and its records */
+static void
+name_free(void *p)
+{
+	struct name *e = p;
+	size_t i;
+
+	for (i = 0; i < e->n; i++) {
+		free(e->rec[i].data);
+		free(e->rec[i].text);
+	}
+	free(e->rec);
+	free(e->name);
+	free(e);
 }
 
 /* get - the entry of a name, created if needed; NULL out of memory */
@@ -106,19 +111,16 @@ static struct name *
 get(struct tm_static *st, const char *s)
 {
 	struct name *e;
-	unsigned h;
 
 	if ((e = find(st, s)) != NULL)
 		return e;
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
-	if ((e->name = norm(s)) == NULL) {
-		free(e);
+	if ((e->name = norm(s)) == NULL ||
+	    tm_htable_put(st->names, e->name, strlen(e->name), e, NULL) < 0) {
+		name_free(e);
 		return NULL;
 	}
-	h = hash(e->name);
-	e->next = st->slot[h];
-	st->slot[h] = e;
 	return e;
 }
 
@@ -126,7 +128,13 @@ get(struct tm_static *st, const char *s)
 struct tm_static *
 tm_static_new(void)
 {
-	return calloc(1, sizeof(struct tm_static));
+	struct tm_static *st = calloc(1, sizeof(*st));
+
+	if (st && (st->names = tm_htable_new(256, TM_HTABLE_FOLD)) == NULL) {
+		free(st);
+		return NULL;
+	}
+	return st;
 }
 
 /* put_name - append a domain name in wire form; bytes written, -1 bad */
@@ -352,23 +360,10 @@ static void
 static_free(void *impl)
 {
 	struct tm_static *st = impl;
-	size_t s, i;
 
 	if (st == NULL)
 		return;
-	for (s = 0; s < SLOTS; s++)
-		while (st->slot[s]) {
-			struct name *e = st->slot[s];
-
-			st->slot[s] = e->next;
-			for (i = 0; i < e->n; i++) {
-				free(e->rec[i].data);
-				free(e->rec[i].text);
-			}
-			free(e->rec);
-			free(e->name);
-			free(e);
-		}
+	tm_htable_free(st->names, name_free);
 	free(st);
 }
 

@@ -25,9 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns/dnsname.h"
 #include "msg/addr_lex.h"
-
-#define DOMAIN_MAX	253
 
 /* tm_addr__why - a reason for the caller, errno EINVAL */
 void
@@ -362,28 +361,11 @@ tm_addr__dot_atom_ok(const char *s, size_t n)
 	return 1;
 }
 
-/*
- * tm_addr__domain_ok - d[0..n) is a host name: LDH labels of 1-63, no
- * edge hyphens
- */
+/* tm_addr__domain_ok - d[0..n) is a host name (dns/dnsname rules) */
 int
 tm_addr__domain_ok(const char *d, size_t n)
 {
-	size_t i, label = 0;
-
-	if (n == 0 || n > DOMAIN_MAX)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (d[i] == '.') {
-			if (label == 0 || d[i - 1] == '-')
-				return 0;
-			label = 0;
-		} else if (!is_ldh((unsigned char)d[i]) ||
-			   (d[i] == '-' && label == 0) || ++label > 63) {
-			return 0;
-		}
-	}
-	return label > 0 && d[n - 1] != '-';
+	return tm_dnsname_ok(d, n, 0, 1);
 }
 
 /* tm_addr__has_eight - s holds a byte above 0x7f */

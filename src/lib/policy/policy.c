@@ -81,39 +81,53 @@ unknown(const struct tm_conf *conf, struct tm_decision *d)
 	case TM_UNKNOWN_ACCEPT:
 		break;
 	}
+	/* An inbound smtpd may run this milter: a stranger's mail passes as
+	 * it came, neither signed nor annotated. */
 	d->verdict = TM_V_ACCEPT;
 	d->action = "accept";
-	return (d->reason = strdup("unknown tenant, accepted unsigned")) ? 0 : -1;
+	d->untouched = true;
+	return (d->reason = strdup("unknown tenant, passed untouched")) ? 0 : -1;
 }
 
-/* pick_keys - the dkim entries that sign; -1 when one is unusable */
-static int
-pick_keys(const struct tm_conf *conf, const struct tm_tenant *t,
-	  struct tm_decision *d, const char **why)
+/* bad_key - the first entry of dl whose key cannot be used, or NULL */
+static const struct tm_dkim *
+bad_key(const struct tm_dkim_list *dl)
 {
-	const struct tm_dkim_list *dl = &t->dkim;
 	size_t i;
 
-	if (t->unusable) {
-		*why = t->unusable;
+	for (i = 0; i < dl->n; i++)
+		if (dl->v[i].key == NULL)
+			return &dl->v[i];
+	return NULL;
+}
+
+/*
+ * pick_keys - the dkim entries that sign; -1 when one is unusable, with
+ * the key named (domain/selector) in key[] and the cause in *why
+ */
+static int
+pick_keys(const struct tm_conf *conf, const struct tm_tenant *t,
+	  struct tm_decision *d, char *key, size_t len, const char **why)
+{
+	const struct tm_dkim_list *dl = t->mode == TM_MODE_PROVIDER ?
+		&conf->provider.dkim : &t->dkim;
+	const struct tm_dkim *bad = bad_key(dl);
+	size_t i;
+
+	key[0] = '\0';
+	if (bad != NULL) {
+		snprintf(key, len, "%sDKIM key %s/%s", dl == &t->dkim ? "" :
+			 "provider ", bad->domain, bad->selector);
+		*why = bad->key_error ? bad->key_error : "it cannot be used";
 		return -1;
 	}
-	if (t->mode == TM_MODE_PROVIDER) {
-		if (conf->provider.unusable) {
-			*why = conf->provider.unusable;
-			return -1;
-		}
-		dl = &conf->provider.dkim;
+	if (t->unusable || (t->mode == TM_MODE_PROVIDER && conf->provider.unusable)) {
+		*why = t->unusable ? t->unusable : conf->provider.unusable;
+		return -1;
 	}
 	d->sign_mode = t->mode == TM_MODE_PROVIDER ? "provider" : "tenant";
-	for (i = 0; i < dl->n && d->n_sign < TM_MAX_SIGS; i++) {
-		if (dl->v[i].key == NULL) {
-			*why = dl->v[i].key_error ? dl->v[i].key_error :
-				"a DKIM key cannot be used";
-			return -1;
-		}
+	for (i = 0; i < dl->n && d->n_sign < TM_MAX_SIGS; i++)
 		d->sign[d->n_sign++] = &dl->v[i];
-	}
 	return 0;
 }
 
@@ -213,19 +227,58 @@ int
 tm_policy_decide(const struct tm_conf *conf, const struct tm_msg *m,
 		 const struct tm_policy_env *env, struct tm_decision *d)
 {
-	const struct tm_tenant *t;
-	enum tm_ident via = TM_ID_SASL;
+	struct tm_ident_result r;
 
-	if ((t = tm_ident_tenant(conf, m, &via)) == NULL) {
-		memset(d, 0, sizeof(*d));
+	memset(d, 0, sizeof(*d));
+	if (tm_ident_identify(conf, m, &r) < 0)
+		return -1;
+	if (r.tenant == NULL) {
 		d->spf = "-";
 		d->action = "accept";
-		return unknown(conf, d);
-	}
-	if (tm_policy_decide_tenant(conf, t, m, env, d) < 0)
+		if (unknown(conf, d) < 0)
+			return -1;
+	} else if (tm_policy_decide_tenant(conf, r.tenant, m, env, d) < 0)
 		return -1;
-	d->via = via;
-	return 0;
+	d->via = r.via;
+	d->via_set = r.via_set;
+	return tm_policy_note_seen(conf, m, &r, d);
+}
+
+/* tm_policy_refused - a refusal before the end of headers, identified for the log */
+int
+tm_policy_refused(const struct tm_conf *conf, const struct tm_msg *m,
+		  const char *rcode, const char *xcode, const char *reply,
+		  const char *reason, struct tm_decision *d)
+{
+	struct tm_ident_result r;
+
+	memset(d, 0, sizeof(*d));
+	d->spf = "-";
+	if (tm_ident_identify(conf, m, &r) < 0)
+		return -1;
+	d->tenant = r.tenant;
+	d->via = r.via;
+	d->via_set = r.via_set;
+	if (tm_policy_refuse(d, TM_V_REJECT, reply, reason) < 0)
+		return -1;
+	d->rcode = rcode;
+	d->xcode = xcode;
+	return tm_policy_note_seen(conf, m, &r, d);
+}
+
+/*
+ * tm_policy_note_seen - keep what identification saw when the tenant is
+ * unknown or the message is refused, so the decision line says why.
+ */
+int
+tm_policy_note_seen(const struct tm_conf *conf, const struct tm_msg *m,
+		    const struct tm_ident_result *r, struct tm_decision *d)
+{
+	if (d->tenant != NULL && d->verdict != TM_V_REJECT &&
+	    d->verdict != TM_V_TEMPFAIL)
+		return 0;
+	free(d->seen);
+	return (d->seen = tm_ident_seen(conf, m, r)) == NULL ? -1 : 0;
 }
 
 /* tm_policy_decide_tenant - everything after identification */
@@ -235,6 +288,7 @@ tm_policy_decide_tenant(const struct tm_conf *conf, const struct tm_tenant *t,
 			struct tm_decision *d)
 {
 	const char *why = NULL;
+	char key[300];
 
 	memset(d, 0, sizeof(*d));
 	d->spf = "-";
@@ -242,11 +296,17 @@ tm_policy_decide_tenant(const struct tm_conf *conf, const struct tm_tenant *t,
 	d->tenant = t;
 	if (t->mode == TM_MODE_CUSTOMER)
 		d->spf = "unchecked";
-	if (pick_keys(conf, t, d, &why) < 0) {
+	if (pick_keys(conf, t, d, key, sizeof(key), &why) < 0) {
+		char reply[300], reason[800];
+
 		d->log_error = true;
 		d->n_sign = 0;
-		return tm_policy_refusef(d, TM_V_TEMPFAIL, "tenant %s cannot sign: %s",
-					 t->id, why);
+		/* The client learns which key, the log also why (a path). */
+		snprintf(reply, sizeof(reply), "tenant %s cannot sign%s%s", t->id,
+			 key[0] ? ": " : "", key[0] ? key : "");
+		snprintf(reason, sizeof(reason), "tenant %s cannot sign: %s%s%s",
+			 t->id, key, key[0] ? ": " : "", why);
+		return tm_policy_refuse(d, TM_V_TEMPFAIL, reply, reason);
 	}
 	if (sender_policy(t, m, d) < 0)
 		return -1;
@@ -254,6 +314,9 @@ tm_policy_decide_tenant(const struct tm_conf *conf, const struct tm_tenant *t,
 		return 0;
 	if (t->mode == TM_MODE_CUSTOMER && env && env->spf &&
 	    tm_policy_customer(conf, t, m, env, d) < 0)
+		return -1;
+	if (t->mode == TM_MODE_PROVIDER &&
+	    tm_policy_provider_guard(conf, t, m, env, d) < 0)
 		return -1;
 	if (d->verdict != TM_V_ACCEPT)
 		return 0;
@@ -309,6 +372,7 @@ tm_decision_fini(struct tm_decision *d)
 	free(d->new_reply_to);
 	free(d->new_env_from);
 	free(d->from_addr);
+	free(d->seen);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -362,13 +426,14 @@ tm_policy_log_line(const struct tm_decision *d)
 	tm_sanitize(from, sizeof(from), d->from_addr ? d->from_addr : "");
 	tm_sanitize(reason, sizeof(reason), d->reason ? d->reason : "");
 	n = asprintf(&out, "tenant=%s via=%s mode=%s from=<%s> spf=%s %sdkim=%s "
-		     "action=%s%s%s%s",
+		     "action=%s%s%s%s%s%s",
 		     d->tenant ? d->tenant->id : "-",
-		     d->tenant ? (d->via_name ? d->via_name : tm_ident_name(d->via)) :
-		     "-",
+		     d->via_name ? d->via_name :
+		     d->tenant || d->via_set ? tm_ident_name(d->via) : "-",
 		     d->tenant ? tm_mode_name(d->tenant->mode) : "-", from,
-		     d->spf, d->internal ? "internal=yes " : "", dk, d->action, d->reason ? " reason=\"" : "",
-		     reason, d->reason ? "\"" : "");
+		     d->spf, d->internal ? "internal=yes " : "", dk, d->action,
+		     d->reason ? " reason=\"" : "", reason, d->reason ? "\"" : "",
+		     d->seen ? " " : "", d->seen ? d->seen : "");
 	return n < 0 ? NULL : out;
 }
 

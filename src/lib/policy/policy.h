@@ -2,11 +2,14 @@
 #define TM_POLICY_H
 
 /*
- * policy - what happens to one message: which tenant sent it (ident.c,
- * DESIGN.md step 1) and, from the facts of the message and the tenant's
- * settings, the decision (steps 2, 3, 5, 6, 10): reject or tempfail with
- * an SMTP reply, or accept with header and envelope changes, the DKIM
- * entries that sign, the annotation and the log line.
+ * policy - what happens to one message.  Identification (DESIGN.md
+ * step 1) is ident.c's; from the facts of the message and the tenant's
+ * settings policy.c decides the sender policy (step 2), provider mode
+ * (3), the DKIM entries that sign (5), the annotation (6), the log line
+ * (7) and hold (10); policy_customer.c decides customer mode's SPF,
+ * published keys and DMARC guard (4).  The outcome is a reject or a
+ * tempfail with an SMTP reply, or an accept with header and envelope
+ * changes.
  *
  * Pure functions of (configuration, message facts): the milter and
  * `tenantctl try` call the same ones.  A decision borrows tenant and dkim
@@ -21,6 +24,7 @@
 #include "conf/conf.h"
 #include "dkim/guard.h"
 #include "msg/hdrs.h"
+#include "policy/ident.h"
 
 struct tm_resolver;
 struct tm_spf;
@@ -38,17 +42,6 @@ struct tm_policy_env {
 	struct timespec deadline;
 };
 
-/* The facts of one message, as the MTA reported them. */
-struct tm_msg {
-	const char *queue_id;		/* "NOQUEUE" when unknown */
-	const struct sockaddr *client;	/* NULL: local submission */
-	const char *auth_user;		/* {auth_authen}, or NULL */
-	const char *mail_from;		/* envelope address; "" null path */
-	const char *const *rcpt;	/* envelope recipients (addresses) */
-	size_t n_rcpt;
-	const struct tm_hdrs *hdrs;
-};
-
 enum tm_verdict {
 	TM_V_ACCEPT,			/* with the changes below */
 	TM_V_HOLD,			/* accept into the hold queue */
@@ -60,8 +53,11 @@ enum tm_verdict {
 
 struct tm_decision {
 	const struct tm_tenant *tenant;	/* NULL: unknown */
-	enum tm_ident via;		/* valid when tenant != NULL */
+	enum tm_ident via;		/* valid when tenant != NULL or via_set */
+	bool via_set;			/* unknown tenant: a login decided (sasl) */
 	const char *via_name;		/* overrides via in logs ("try"), or NULL */
+	char *seen;			/* unknown or refused: tm_ident_seen(), or NULL */
+	bool untouched;			/* unknown_tenant = accept: no change at all */
 	enum tm_verdict verdict;
 	const char *action;		/* log word: accept rewrite fallback hold
 					 * reject tempfail */
@@ -85,19 +81,10 @@ struct tm_decision {
 	enum tm_pub_state skipped_state[TM_MAX_SIGS];
 	size_t n_skipped;
 	const char *sign_mode;		/* mode whose keys sign: tenant's or provider */
+	/* Customer mode, once step 4 got that far: how DMARC would pass. */
+	bool dmarc_spf;			/* an aligned SPF pass */
+	bool dmarc_dkim;		/* an aligned key that DNS publishes */
 };
-
-/*
- * tm_ident_tenant - DESIGN.md step 1: the first method of identify.order
- * that names a tenant.  Returns the tenant (borrowed) and sets *via, or
- * NULL.  The identify header counts only from trusted_networks or an
- * authenticated session.
- */
-const struct tm_tenant *tm_ident_tenant(const struct tm_conf *,
-					const struct tm_msg *,
-					enum tm_ident *via);
-/* tm_ident_trusted - is the client in identify.trusted_networks? */
-int tm_ident_trusted(const struct tm_conf *, const struct sockaddr *);
 
 /*
  * tm_policy_decide - the whole decision for a message whose headers are
@@ -106,6 +93,23 @@ int tm_ident_trusted(const struct tm_conf *, const struct sockaddr *);
  */
 int tm_policy_decide(const struct tm_conf *, const struct tm_msg *,
 		     const struct tm_policy_env *env, struct tm_decision *d);
+
+/*
+ * tm_policy_refused - a refusal the milter decides before the end of
+ * headers (553 bad MAIL FROM, 552 headers too large): d becomes a reject
+ * with these codes, identified as far as the facts go, for its decision
+ * line.  Codes are borrowed (string constants).  0 ok, -1 out of memory.
+ */
+int tm_policy_refused(const struct tm_conf *, const struct tm_msg *,
+		      const char *rcode, const char *xcode, const char *reply,
+		      const char *reason, struct tm_decision *d);
+
+/*
+ * tm_policy_note_seen - for an unknown tenant or a refusal, keep in
+ * d->seen what identification saw (tm_ident_seen).  0 ok, -1 out of memory.
+ */
+int tm_policy_note_seen(const struct tm_conf *, const struct tm_msg *,
+			const struct tm_ident_result *, struct tm_decision *d);
 
 /*
  * policy_customer.c: step 4 for a customer-mode tenant whose sender
@@ -121,6 +125,18 @@ int tm_policy_customer(const struct tm_conf *, const struct tm_tenant *,
  * envelope recipient's domain is one of internal.domains, else 0.
  */
 int tm_policy_internal(const struct tm_tenant *, const struct tm_msg *);
+
+/*
+ * tm_policy_provider_guard - the guard for the provider's keys (provider
+ * mode, and fallback): a key DNS does not publish does not sign; with no
+ * published aligned provider key left, the message rests on SPF of its
+ * envelope domain (the tenant's provider subdomain) passing aligned, or
+ * dmarc_guard decides (fallback = tempfail: it is provider mode already).
+ * Nothing is checked when env has no SPF evaluator.  0 decided, -1 OOM.
+ */
+int tm_policy_provider_guard(const struct tm_conf *, const struct tm_tenant *,
+			     const struct tm_msg *, const struct tm_policy_env *,
+			     struct tm_decision *d);
 
 /* Shared by policy*.c (not for other callers). */
 int tm_policy_refuse(struct tm_decision *, enum tm_verdict, const char *reply,

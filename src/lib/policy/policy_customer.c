@@ -41,10 +41,14 @@
 #include "spf/spf.h"
 #include "util/strv.h"
 
-/* fallback - send this message as in provider mode */
+static void published_keys(const struct tm_policy_env *, struct tm_decision *,
+			   const char *, bool *, size_t *);
+
+/* fallback - send this message as in provider mode (provider keys guarded) */
 static int
 fallback(const struct tm_conf *conf, const struct tm_tenant *t,
-	 const struct tm_msg *m, struct tm_decision *d, const char *why)
+	 const struct tm_msg *m, const struct tm_policy_env *env,
+	 struct tm_decision *d, const char *why)
 {
 	struct tm_mailbox mb = { NULL, NULL, NULL, NULL };
 	const struct tm_hdr *from = tm_hdrs_find(m->hdrs, "From", 0);
@@ -87,6 +91,8 @@ fallback(const struct tm_conf *conf, const struct tm_tenant *t,
 	d->action = "fallback";
 	d->sign_mode = "provider";
 	rc = d->new_from ? tm_policy_add_reason(d, why) : -1;
+	if (rc == 0)
+		rc = tm_policy_provider_guard(conf, t, m, env, d);
 done:
 	free(addr);
 	free(orig);
@@ -143,7 +149,7 @@ spf_step(const struct tm_conf *conf, const struct tm_tenant *t,
 		return tm_policy_refusef(d, TM_V_TEMPFAIL, "SPF %s for %s, try again later",
 			       d->spf, *domain);
 	case TM_ACT_FALLBACK:
-		return fallback(conf, t, m, d, why);
+		return fallback(conf, t, m, env, d, why);
 	case TM_ACT_ANNOTATE:
 		if (tm_policy_add_reason(d, why) < 0)
 			return -1;
@@ -250,6 +256,8 @@ tm_policy_customer(const struct tm_conf *conf, const struct tm_tenant *t,
 	published_keys(env, d, from_domain, &aligned_dkim, &unknown);
 	aligned_spf = out.result == TM_SPF_PASS &&
 		tm_psl_aligned(env->psl, spf_domain, from_domain);
+	d->dmarc_spf = aligned_spf;
+	d->dmarc_dkim = aligned_dkim;
 	if (aligned_spf || aligned_dkim || t->dmarc_guard == TM_ACT_ACCEPT)
 		return 0;
 	snprintf(why, sizeof(why), "spf=%s%s, no published aligned key",
@@ -261,13 +269,78 @@ tm_policy_customer(const struct tm_conf *conf, const struct tm_tenant *t,
 	case TM_ACT_ANNOTATE:
 		return tm_policy_add_reason(d, why);
 	case TM_ACT_FALLBACK:
-		return fallback(conf, t, m, d, why);
+		return fallback(conf, t, m, env, d, why);
 	case TM_ACT_TEMPFAIL:
 		return tm_policy_refusef(d, TM_V_TEMPFAIL, "would fail DMARC: %s", why);
 	case TM_ACT_REJECT:
 		return tm_policy_refusef(d, TM_V_REJECT, "would fail DMARC: %s", why);
 	case TM_ACT_ACCEPT:
 		break;
+	}
+	return 0;
+}
+
+/* provider_spf - SPF of the envelope (or From) domain; 1 pass and aligned */
+static int
+provider_spf(const struct tm_conf *conf, const struct tm_msg *m,
+	     const struct tm_policy_env *env, struct tm_decision *d,
+	     const char **domain, struct tm_spf_outcome *out)
+{
+	const char *env_from = d->new_env_from ? d->new_env_from : m->mail_from;
+	const char *from_domain = tm_addr_domain(d->from_addr);
+	char sender[600];
+
+	*domain = tm_addr_domain(env_from && *env_from ? env_from : d->from_addr);
+	snprintf(sender, sizeof(sender), "%s%s", env_from && *env_from ?
+		 env_from : "postmaster@", env_from && *env_from ? "" : *domain);
+	if (tm_spf_worst(env->spf, conf->provider.outbound,
+			 conf->provider.outbound_ips.n, *domain, sender,
+			 &env->deadline, out) < 0)
+		return -1;
+	if (strcmp(d->spf, "-") == 0)
+		d->spf = tm_spf_result_name(out->result);
+	return out->result == TM_SPF_PASS &&
+		tm_psl_aligned(env->psl, *domain, from_domain);
+}
+
+/* tm_policy_provider_guard - published provider keys sign, else SPF or dmarc_guard */
+int
+tm_policy_provider_guard(const struct tm_conf *conf, const struct tm_tenant *t,
+			 const struct tm_msg *m, const struct tm_policy_env *env,
+			 struct tm_decision *d)
+{
+	struct tm_spf_outcome out;
+	const char *domain;
+	bool aligned;
+	size_t unknown;
+	char why[400];
+	int rc;
+
+	if (env == NULL || env->spf == NULL || env->resolver == NULL)
+		return 0;
+	published_keys(env, d, tm_addr_domain(d->from_addr), &aligned, &unknown);
+	if (aligned)
+		return 0;
+	if ((rc = provider_spf(conf, m, env, d, &domain, &out)) < 0)
+		return -1;
+	snprintf(why, sizeof(why), "no published aligned provider key, spf=%s "
+		 "for %s", tm_spf_result_name(out.result), domain);
+	if (rc == 1)	/* DMARC passes on SPF alone */
+		return tm_policy_add_reason(d, why);
+	if (unknown && t->dmarc_guard != TM_ACT_ANNOTATE &&
+	    t->dmarc_guard != TM_ACT_ACCEPT)
+		return tm_policy_refusef(d, TM_V_TEMPFAIL, "%s; DKIM key state "
+					 "unknown (DNS), try again later", why);
+	switch (t->dmarc_guard) {
+	case TM_ACT_ACCEPT:
+		return 0;
+	case TM_ACT_ANNOTATE:
+		return tm_policy_add_reason(d, why);
+	case TM_ACT_FALLBACK:	/* already the provider's way: nothing left */
+	case TM_ACT_TEMPFAIL:
+		return tm_policy_refusef(d, TM_V_TEMPFAIL, "would fail DMARC: %s", why);
+	case TM_ACT_REJECT:
+		return tm_policy_refusef(d, TM_V_REJECT, "would fail DMARC: %s", why);
 	}
 	return 0;
 }

@@ -1,8 +1,9 @@
 /*
  * psl.c - Public Suffix List lookups.
  *
- * Rules are kept in one open-addressing hash set, each with its kind
- * (normal, wildcard "*.x" stored as "x", exception "!x" stored as "x").
+ * Rules are kept in one util/htable (ASCII case-insensitive), each with
+ * the bit set of its kinds (normal, wildcard "*.x" stored as "x",
+ * exception "!x" stored as "x").
  * A lookup walks the domain's suffixes from the longest to the shortest:
  * an exception rule wins outright, otherwise the longest matching normal
  * or wildcard rule gives the public suffix, and the default rule "*"
@@ -12,7 +13,6 @@
 
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,58 +21,23 @@
 #include <strings.h>
 
 #include "policy/psl.h"
+#include "util/htable.h"
 
 enum kind { K_NORMAL = 1, K_WILD = 2, K_EXCEPT = 4 };
 
-struct slot {
-	char *rule;			/* NULL: empty */
-	unsigned kinds;			/* bit set of enum kind */
-};
-
 struct tm_psl {
-	struct slot *slot;
-	size_t cap;			/* power of two */
-	size_t n;
+	struct tm_htable *rules;	/* rule -> bit set of enum kind */
 };
-
-/* hash - FNV-1a over len bytes, lower-cased */
-static uint32_t
-hash(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (uint32_t)tolower((unsigned char)s[i])) * 16777619u;
-	return h;
-}
-
-/* find - the slot of rule (len bytes), empty or matching */
-static struct slot *
-find(const struct tm_psl *p, const char *s, size_t len)
-{
-	size_t i = hash(s, len) & (p->cap - 1);
-
-	while (p->slot[i].rule != NULL &&
-	       !(strlen(p->slot[i].rule) == len &&
-		 strncasecmp(p->slot[i].rule, s, len) == 0))
-		i = (i + 1) & (p->cap - 1);
-	return &p->slot[i];
-}
 
 /* add - one rule of a kind; -1 out of memory */
 static int
 add(struct tm_psl *p, const char *s, enum kind k)
 {
-	struct slot *sl = find(p, s, strlen(s));
+	void *v = NULL;
 
-	if (sl->rule == NULL) {
-		if ((sl->rule = strdup(s)) == NULL)
-			return -1;
-		p->n++;
-	}
-	sl->kinds |= k;
-	return 0;
+	tm_htable_get(p->rules, s, strlen(s), &v);
+	return tm_htable_put(p->rules, s, strlen(s),
+			     (void *)((uintptr_t)v | (uintptr_t)k), NULL);
 }
 
 /* ascii - a rule we can use: plain ASCII */
@@ -99,9 +64,8 @@ tm_psl_load(const char *path, char *why, size_t whylen)
 		free(p);
 		return NULL;
 	}
-	p->cap = 1 << 15;		/* > 2x the ~10,000 ASCII rules */
-	if ((p->slot = calloc(p->cap, sizeof(*p->slot))) == NULL)
-		goto oom;
+	if ((p->rules = tm_htable_new(1 << 14, TM_HTABLE_FOLD)) == NULL)
+		goto oom;		/* sized for the ~10,000 ASCII rules */
 	while (fgets(line, sizeof(line), fp)) {
 		char *r = line;
 		int rc;
@@ -109,8 +73,6 @@ tm_psl_load(const char *path, char *why, size_t whylen)
 		r[strcspn(r, " \t\r\n")] = '\0';
 		if (*r == '\0' || strncmp(r, "//", 2) == 0 || !ascii(r))
 			continue;
-		if (p->n * 2 >= p->cap)
-			continue;	/* full: keep what fits (never expected) */
 		if (r[0] == '!')
 			rc = add(p, r + 1, K_EXCEPT);
 		else if (strncmp(r, "*.", 2) == 0)
@@ -121,7 +83,7 @@ tm_psl_load(const char *path, char *why, size_t whylen)
 			goto oom;
 	}
 	fclose(fp);
-	if (p->n == 0) {
+	if (tm_htable_count(p->rules) == 0) {
 		snprintf(why, whylen, "%s: no rules", path);
 		tm_psl_free(p);
 		return NULL;
@@ -138,13 +100,9 @@ oom:
 void
 tm_psl_free(struct tm_psl *p)
 {
-	size_t i;
-
 	if (p == NULL)
 		return;
-	for (i = 0; p->slot && i < p->cap; i++)
-		free(p->slot[i].rule);
-	free(p->slot);
+	tm_htable_free(p->rules, NULL);
 	free(p);
 }
 
@@ -152,9 +110,10 @@ tm_psl_free(struct tm_psl *p)
 static unsigned
 kinds_of(const struct tm_psl *p, const char *s)
 {
-	const struct slot *sl = find(p, s, strlen(s));
+	void *v;
 
-	return sl->rule ? sl->kinds : 0;
+	return tm_htable_get(p->rules, s, strlen(s), &v) == 1 ?
+		(unsigned)(uintptr_t)v : 0;
 }
 
 /* next_label - the suffix after the first label, or NULL */

@@ -2,7 +2,8 @@
  * spf.c - RFC 7208 check_host() with libspf2 (spf.h), and the worst
  * result over the provider's outbound IPs, cached per (domain, IP).
  *
- * Public: tm_spf_new, tm_spf_free, tm_spf_check, tm_spf_worst.
+ * Public: tm_spf_new, tm_spf_free, tm_spf_check, tm_spf_worst,
+ * tm_spf_result_name.
  *
  * A check builds its own libspf2 SPF_server_t over its own DNS layer
  * (spf_dns.c): libspf2 hands its DNS layer no per-request pointer, and
@@ -24,11 +25,11 @@
  * is permerror.  outcome.why quotes DNS data: printable ASCII, no quotes
  * or backslashes (others become '?'); still escape it where it goes.
  *
- * The result cache is one hash table under a mutex, held only to look up
- * or store; an entry lives for the shortest TTL of the answers its check
+ * The result cache is a util/ttlcache, its lock held only to look up or
+ * store; an entry lives for the shortest TTL of the answers its check
  * used (at most MAX_TTL), temperror is never stored, and a record that
  * expands the sender (%{s} %{l}) or HELO (%{h}) makes the entry match
- * that sender only.  The table is cleared when it reaches MAX_ENTRIES.
+ * that sender only.  At MAX_ENTRIES the least recently used result goes.
  *
  * libspf2 writes its errors, warnings and debug output to stderr; they
  * are discarded (its "error" is an internal assertion: abort, silently).
@@ -45,32 +46,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "spf/spf.h"
 #include "spf/spf_int.h"
+#include "dns/dnsname.h"
+#include "util/cidr.h"
+#include "util/htable.h"
+#include "util/ttlcache.h"
 
-#define SLOTS 1024			/* result cache buckets */
-#define MAX_ENTRIES 16384		/* entries before the cache is cleared */
+#define MAX_ENTRIES 16384		/* cached results; the least recently used goes */
 #define MAX_TTL 3600			/* longest a result is cached, seconds */
-
-struct entry {
-	struct entry *next;
-	char *domain;			/* lower case */
-	char *sender;			/* NULL: any sender */
-	struct tm_cidr ip;
-	time_t expires;			/* CLOCK_MONOTONIC seconds */
-	struct tm_spf_outcome out;
-};
 
 struct tm_spf {
 	struct tm_resolver *res;	/* borrowed */
-	pthread_mutex_t lock;
-	struct entry *slot[SLOTS];
-	size_t entries;
+	struct tm_ttlcache *cache;	/* cache_key() -> struct tm_spf_outcome */
 };
 
 static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
+
+/* tm_spf_result_name - the result's RFC 7208 name */
+const char *
+tm_spf_result_name(enum tm_spf_result r)
+{
+	static const char *const names[TM_SPF_MAX] = {
+		"pass", "fail", "softfail", "neutral", "none", "temperror",
+		"permerror",
+	};
+
+	return (unsigned)r < TM_SPF_MAX ? names[r] : "?";
+}
 
 /* quiet_error - libspf2's fatal error handler: an internal bug */
 static void __attribute__((noreturn))
@@ -114,33 +118,13 @@ tm_spf_new(struct tm_resolver *res, char *why, size_t whylen)
 		return NULL;
 	}
 	spf->res = res;
-	pthread_mutex_init(&spf->lock, NULL);
+	if ((spf->cache = tm_ttlcache_new(MAX_ENTRIES, 0, free)) == NULL) {
+		free(spf);
+		if (why)
+			snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
 	return spf;
-}
-
-/* entry_free - one cache entry */
-static void
-entry_free(struct entry *e)
-{
-	free(e->domain);
-	free(e->sender);
-	free(e);
-}
-
-/* clear - drop every cached result (lock held) */
-static void
-clear(struct tm_spf *spf)
-{
-	size_t i;
-
-	for (i = 0; i < SLOTS; i++)
-		while (spf->slot[i]) {
-			struct entry *e = spf->slot[i];
-
-			spf->slot[i] = e->next;
-			entry_free(e);
-		}
-	spf->entries = 0;
 }
 
 /* tm_spf_free - NULL is a no-op */
@@ -149,53 +133,27 @@ tm_spf_free(struct tm_spf *spf)
 {
 	if (spf == NULL)
 		return;
-	clear(spf);
-	pthread_mutex_destroy(&spf->lock);
+	tm_ttlcache_free(spf->cache);
 	free(spf);
 }
 
-/* valid_domain - RFC 7208 4.3: LDH labels of 1-63, two or more, <= 253 */
+/* valid_domain - RFC 7208 4.3: LDH (and '_') labels of 1-63, two or more */
 static int
 valid_domain(const char *d)
 {
-	size_t len = strlen(d), label = 0, labels = 0, i;
-
-	if (len && d[len - 1] == '.')
-		len--;
-	if (len == 0 || len > 253)
-		return 0;
-	for (i = 0; i <= len; i++) {
-		unsigned char c = i < len ? (unsigned char)d[i] : '.';
-
-		if (c == '.') {
-			if (label == 0 || label > 63)
-				return 0;
-			labels++;
-			label = 0;
-		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			   (c >= '0' && c <= '9') || c == '-' || c == '_')
-			label++;
-		else
-			return 0;
-	}
-	return labels >= 2;
+	return tm_dnsname_ok_str(d, TM_DNSNAME_UNDERSCORE | TM_DNSNAME_EDGE_HYPHEN |
+				 TM_DNSNAME_FINAL_DOT, 2);
 }
 
 /* client - the address to check: IPv4-mapped IPv6 becomes IPv4 */
 static void
 client(const struct tm_cidr *ip, struct tm_spf_run *run)
 {
-	static const unsigned char mapped[12] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-	};
+	struct tm_cidr h;
 
-	if (ip->family == AF_INET6 && memcmp(ip->addr, mapped, 12) == 0) {
-		run->family = AF_INET;
-		memcpy(run->addr, ip->addr + 12, 4);
-	} else {
-		run->family = ip->family;
-		memcpy(run->addr, ip->addr, ip->family == AF_INET ? 4 : 16);
-	}
+	tm_cidr_host(ip, &h);
+	run->family = h.family;
+	memcpy(run->addr, h.addr, h.family == AF_INET ? 4 : 16);
 }
 
 /* map - libspf2's result to ours, given what the DNS layer saw */
@@ -381,76 +339,67 @@ tm_spf_check(struct tm_spf *spf, const struct tm_cidr *ip, const char *domain,
 		     &personal);
 }
 
-/* now - monotonic seconds */
-static time_t
-now(void)
+/*
+ * cache_key - the cache key of a result: family, the 16 address bytes,
+ * the lower-cased domain and, for a result that holds for one sender
+ * only, '\0' and the lower-cased sender.  Caller frees; NULL out of
+ * memory.
+ */
+static unsigned char *
+cache_key(const char *domain, const struct tm_cidr *ip, const char *sender,
+	  size_t *len)
 {
-	struct timespec ts;
+	size_t dl = strlen(domain), sl = sender ? strlen(sender) + 1 : 0, i;
+	unsigned char *k = malloc(17 + dl + sl), *p;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-/* hash - FNV-1a of the lower-cased domain and the address */
-static unsigned
-hash(const char *domain, const struct tm_cidr *ip)
-{
-	unsigned h = 2166136261u;
-	size_t i;
-
-	for (; *domain; domain++) {
-		unsigned char c = (unsigned char)*domain;
-
-		h = (h ^ (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c)) *
-			16777619u;
+	if (k == NULL)
+		return NULL;
+	k[0] = (unsigned char)(ip->family == AF_INET ? 4 : 6);
+	memcpy(k + 1, ip->addr, 16);
+	p = k + 17;
+	for (i = 0; i < dl; i++)
+		*p++ = tm_ascii_lower((unsigned char)domain[i]);
+	if (sender) {
+		*p++ = '\0';
+		for (i = 0; i + 1 < sl; i++)
+			*p++ = tm_ascii_lower((unsigned char)sender[i]);
 	}
-	for (i = 0; i < 16; i++)
-		h = (h ^ ip->addr[i]) * 16777619u;
-	return h % SLOTS;
+	*len = (size_t)(p - k);
+	return k;
 }
 
-/* key - the address a result is cached under: full length, unmapped */
-static void
-key(const struct tm_cidr *ip, struct tm_cidr *k)
+/* copy_outcome - ttlcache copy callback */
+static int
+copy_outcome(const void *value, uint32_t left, void *arg)
 {
-	struct tm_spf_run run;
-
-	memset(k, 0, sizeof(*k));
-	client(ip, &run);
-	k->family = run.family;
-	k->prefix = run.family == AF_INET ? 32 : 128;
-	memcpy(k->addr, run.addr, run.family == AF_INET ? 4 : 16);
+	(void)left;
+	*(struct tm_spf_outcome *)arg = *(const struct tm_spf_outcome *)value;
+	return 0;
 }
 
-/* cache_get - a live cached outcome into *out; 1 found, 0 not */
+/* cache_get1 - the result cached under (domain, ip, sender); 1 found, 0 not */
+static int
+cache_get1(struct tm_spf *spf, const char *domain, const struct tm_cidr *ip,
+	   const char *sender, struct tm_spf_outcome *out)
+{
+	size_t len;
+	unsigned char *k = cache_key(domain, ip, sender, &len);
+	int found;
+
+	if (k == NULL)
+		return 0;
+	found = tm_ttlcache_get(spf->cache, k, len, copy_outcome, out) == 1;
+	free(k);
+	return found;
+}
+
+/* cache_get - a live outcome for any sender or for this one; 1 found, 0 not */
 static int
 cache_get(struct tm_spf *spf, const char *domain, const struct tm_cidr *ip,
 	  const char *sender, struct tm_spf_outcome *out)
 {
-	unsigned h = hash(domain, ip);
-	struct entry **pp, *e;
-	time_t t = now();
-	int found = 0;
-
-	pthread_mutex_lock(&spf->lock);
-	for (pp = &spf->slot[h]; (e = *pp) != NULL; ) {
-		if (e->expires <= t) {
-			*pp = e->next;
-			entry_free(e);
-			spf->entries--;
-			continue;
-		}
-		if (memcmp(&e->ip, ip, sizeof(*ip)) == 0 &&
-		    strcasecmp(e->domain, domain) == 0 &&
-		    (e->sender == NULL || strcasecmp(e->sender, sender) == 0)) {
-			*out = e->out;
-			found = 1;
-			break;
-		}
-		pp = &e->next;
-	}
-	pthread_mutex_unlock(&spf->lock);
-	return found;
+	return cache_get1(spf, domain, ip, NULL, out) ||
+		cache_get1(spf, domain, ip, sender, out);
 }
 
 /* cache_put - remember an outcome for ttl seconds (best effort) */
@@ -458,28 +407,20 @@ static void
 cache_put(struct tm_spf *spf, const char *domain, const struct tm_cidr *ip,
 	  const char *sender, const struct tm_spf_outcome *out, uint32_t ttl)
 {
-	struct entry *e;
-	unsigned h;
+	struct tm_spf_outcome *v;
+	unsigned char *k;
+	size_t len;
 
 	if (out->result == TM_SPF_TEMPERROR || ttl == 0 ||
-	    (e = calloc(1, sizeof(*e))) == NULL)
+	    (v = malloc(sizeof(*v))) == NULL)
 		return;
-	if ((e->domain = strdup(domain)) == NULL ||
-	    (sender && (e->sender = strdup(sender)) == NULL)) {
-		entry_free(e);
+	*v = *out;
+	if ((k = cache_key(domain, ip, sender, &len)) == NULL) {
+		free(v);
 		return;
 	}
-	e->ip = *ip;
-	e->out = *out;
-	e->expires = now() + (time_t)(ttl < MAX_TTL ? ttl : MAX_TTL);
-	h = hash(domain, ip);
-	pthread_mutex_lock(&spf->lock);
-	if (spf->entries >= MAX_ENTRIES)
-		clear(spf);
-	e->next = spf->slot[h];
-	spf->slot[h] = e;
-	spf->entries++;
-	pthread_mutex_unlock(&spf->lock);
+	tm_ttlcache_put(spf->cache, k, len, v, ttl < MAX_TTL ? ttl : MAX_TTL);
+	free(k);
 }
 
 /* rank - pass < neutral < none < softfail < fail < permerror < temperror */
@@ -510,7 +451,7 @@ tm_spf_worst(struct tm_spf *spf, const struct tm_cidr *ips, size_t n,
 	memset(out, 0, sizeof(*out));
 	out->result = TM_SPF_NONE;
 	for (i = 0; i < n; i++) {
-		key(&ips[i], &k);
+		tm_cidr_host(&ips[i], &k);	/* cached under the unmapped address */
 		if (!cache_get(spf, domain, &k, sender ? sender : "", &one)) {
 			if (check(spf, &k, domain, sender, NULL, deadline, &one,
 				  &ttl, &personal) < 0)

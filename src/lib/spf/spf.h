@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "conf/conf.h"
+#include "conf/model.h"
 #include "dns/resolver.h"
 
 struct tm_spf;
@@ -31,6 +31,9 @@ struct tm_spf_outcome {
 	size_t record_len;		/* length of the domain's SPF record, 0 if none */
 	char why[256];			/* reason for anything but pass, or "" */
 };
+
+/* tm_spf_result_name - "pass", "fail", ... (RFC 7208 2.6; also the spf.<result> settings) */
+const char *tm_spf_result_name(enum tm_spf_result);
 
 /* tm_spf_new - over a resolver (borrowed: must outlive the tm_spf) */
 struct tm_spf *tm_spf_new(struct tm_resolver *, char *why, size_t whylen);

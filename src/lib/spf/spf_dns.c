@@ -56,6 +56,7 @@
 #include <arpa/nameser.h>
 #include <netdb.h>
 
+#include "dns/dnsname.h"
 #include "spf/spf_int.h"
 
 #define SPF_TAG "v=spf1"
@@ -268,21 +269,7 @@ classify(struct tm_spf_run *run, const char *domain, ns_type type,
 static int
 valid_name(const char *name)
 {
-	size_t len = strlen(name), label = 0, i;
-
-	if (len && name[len - 1] == '.')
-		len--;
-	if (len == 0 || len > 253)
-		return 0;
-	for (i = 0; i <= len; i++) {
-		if (i == len || name[i] == '.') {
-			if (label == 0 || label > 63)
-				return 0;
-			label = 0;
-		} else
-			label++;
-	}
-	return 1;
+	return tm_dnsname_ok_str(name, TM_DNSNAME_ANY | TM_DNSNAME_FINAL_DOT, 1);
 }
 
 /*

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "conf/conf.h"
+#include "conf/model.h"
 
 /* tm_strv_add - append a copy of s; 0 ok, -1 out of memory */
 int tm_strv_add(struct tm_strv *, const char *s);
