@@ -20,7 +20,7 @@
 #include <stdio.h>
 
 #include "daemon.h"
-#include "milter.h"
+#include "milter/milter.h"
 #include "util/err.h"
 #include "dkim/guard.h"
 #include "util/log.h"
