@@ -24,6 +24,7 @@
 #include "util/err.h"
 #include "dkim/guard.h"
 #include "util/log.h"
+#include "milter/metrics.h"
 #include "milter/milter.h"
 #include "dkim/sign.h"
 #include "snap.h"
@@ -133,6 +134,7 @@ serve_snapshot(const char *path, int foreground)
 	tm_err_fini(&err);
 	tm_log(TM_LOG_INFO, "starting: %zu tenants, socket %s",
 	       snap->conf->n_tenants, snap->conf->socket);
+	tm_metrics_loaded(snap->generation);
 	tm_snap_release(snap);
 	if (tm_sign_init() < 0) {
 		tm_log(TM_LOG_FATAL, "cannot initialize libopendkim");
@@ -185,6 +187,8 @@ tm_daemon_run(const char *path, int foreground)
 	if (serve_snapshot(path, foreground) < 0)
 		return 1;
 	tm_reload_setup(path);
+	if (tm_metrics_start() < 0)
+		tm_log(TM_LOG_WARNING, "cannot start the metrics writer");
 	if (tm_guard_start() < 0)
 		tm_log(TM_LOG_WARNING, "cannot start the DMARC guard prober: keys "
 		       "are checked per message only");
@@ -194,6 +198,7 @@ tm_daemon_run(const char *path, int foreground)
 	if (tm_milter_active() > 0)
 		tm_log(TM_LOG_WARNING, "stopping with %d connections still open",
 		       tm_milter_active());
+	tm_metrics_stop();
 	tm_guard_stop();
 	tm_snap_shutdown();
 	tm_sign_fini();

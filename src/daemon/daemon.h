@@ -14,6 +14,10 @@ int tm_pidfile_lock(const char *path);
 int tm_pidfile_write(void);
 void tm_pidfile_remove(void);
 
+/* metrics_writer.c: metrics.file every metrics.interval seconds */
+int tm_metrics_start(void);
+void tm_metrics_stop(void);
+
 /* Seconds a stop waits for the messages in flight. */
 #define TM_STOP_GRACE 60
 

@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "daemon.h"
+#include "milter/metrics.h"
 #include "milter/milter.h"
 #include "util/err.h"
 #include "dkim/guard.h"
@@ -47,6 +48,7 @@ reload(void)
 		tm_log(TM_LOG_ERROR, "reload of %s failed: %zu errors; the "
 		       "previous configuration stays in force", reload_path,
 		       err.n_fatal);
+		tm_metrics_reload(0);
 		tm_err_fini(&err);
 		return;
 	}
@@ -60,6 +62,8 @@ reload(void)
 		tm_log(TM_LOG_INFO, "configuration reloaded from %s: %zu tenants, "
 		       "generation %lu", reload_path, s->conf->n_tenants,
 		       s->generation);
+		tm_metrics_reload(1);
+		tm_metrics_loaded(s->generation);
 		tm_snap_release(s);
 	}
 	tm_err_fini(&err);

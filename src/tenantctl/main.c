@@ -24,6 +24,7 @@ static const struct {
 	{ "try", tctl_try, "TENANT [--from ADDR] < message: what the milter would do" },
 	{ "genkey", tctl_genkey, "TENANT|--provider --selector S [--algorithm A] [--force]" },
 	{ "dns", tctl_dns, "[TENANT...] [--json]: DNS readiness; exit 0-3" },
+	{ "status", tctl_status, "the running daemon's counters and key states" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

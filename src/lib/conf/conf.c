@@ -138,6 +138,13 @@ valid_user(const char *v, char *why, size_t len)
 	return -1;
 }
 
+#define M(f) (offsetof(struct tm_conf, metrics.f) - offsetof(struct tm_conf, metrics))
+static const struct tm_opt metrics_table[] = {
+	{ "file", TM_OPT_STRING, M(file), TM_F_PATH, .valid = NULL },
+	{ "interval", TM_OPT_INT, M(interval), 0, .idef = 15, .min = 1, .max = 3600 },
+	{ .name = NULL }
+};
+
 #define L(f) (offsetof(struct tm_conf, log.f) - offsetof(struct tm_conf, log))
 static const struct tm_opt log_table[] = {
 	{ "facility", TM_OPT_STRING, L(facility), 0, "mail", .valid = valid_facility },
@@ -168,6 +175,7 @@ static const struct tm_opt main_table[] = {
 	{ "dns", TM_OPT_GROUP, C(dns), 0, .sub = dns_table },
 	{ "log", TM_OPT_GROUP, C(log), 0, .sub = log_table },
 	{ "pidfile", TM_OPT_STRING, C(pidfile), TM_F_PATH, .valid = NULL },
+	{ "metrics", TM_OPT_GROUP, C(metrics), 0, .sub = metrics_table },
 	{ .name = NULL }
 };
 

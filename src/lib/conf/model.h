@@ -169,6 +169,11 @@ struct tm_conf {
 		char *level;
 	} log;
 
+	struct {
+		char *file;		/* resolved; NULL: no metrics file */
+		int interval;		/* seconds between writes */
+	} metrics;
+
 	struct tm_tenant **tenants;	/* sorted by id */
 	size_t n_tenants;
 	struct tm_keycache *keys;	/* owns every loaded key */
