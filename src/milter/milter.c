@@ -23,8 +23,10 @@
 #include "milter.h"
 #include "milter_msg.h"
 
-/* Headers beyond this total are refused: a milter must not grow unbounded. */
+/* Headers beyond this total, or this count, are refused: a milter must
+ * not grow unbounded (and every field costs a lookup when signing). */
 #define MAX_HEADER_BYTES (1024 * 1024)
+#define MAX_HEADERS 1000
 
 static pthread_mutex_t active_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t active_cond = PTHREAD_COND_INITIALIZER;
@@ -240,6 +242,14 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 			 MAX_HEADER_BYTES);
 		return refuse_early(ctx, c, c->mail_from, "552", "5.3.4",
 				    "message headers too large", reason);
+	}
+	if (c->hdrs.n >= MAX_HEADERS) {
+		char reason[100];
+
+		snprintf(reason, sizeof(reason), "message has over %d header fields",
+			 MAX_HEADERS);
+		return refuse_early(ctx, c, c->mail_from, "552", "5.3.4",
+				    "too many header fields", reason);
 	}
 	if (tm_hdrs_add(&c->hdrs, name, value) < 0)
 		return tm_milter_tempfail(ctx, c, "out of memory");

@@ -1,10 +1,11 @@
 #!/bin/bash
 # t-milter-ops.sh - what an administrator operates, through a real Postfix:
-# the annotation header turned off ("" or "none") and back on.
+# the annotation header turned off ("" or "none") and back on; the limit
+# on the number of header fields.
 . "$(dirname "$0")/harness.sh"
 . "$(dirname "$0")/milter-lib.sh"
 h_init milter-ops
-h_plan 8
+h_plan 11
 m_setup 'annotate_header = "";'
 
 set_annotate() {	# set_annotate VALUE: rewrite the setting, reload
@@ -37,3 +38,19 @@ acme_msg 'annotate renamed'
 h_ok 'annotate_header = "X-Policy-Note": annotated under that name' \
 	sh -c "[ -n '$M_FILE' ] && grep -q '^X-Policy-Note: tenant=acme; mode=customer;' '$M_FILE'"
 h_ok 'annotate_header = "X-Policy-Note": no X-Tenant-Policy' no_annotation
+
+# --- limits: more than 1000 header fields is a clear 5.x, not a hang or a 4xx
+{ printf 'From: claim@acme.example\r\nTo: u@dest.example\r\nX-Tenant-ID: acme\r\nSubject: many fields\r\n'
+  for i in $(seq 1100); do printf 'X-Field-%d: %d\r\n' "$i" "$i"; done
+  printf '\r\nbody\r\n'; } >"$H/many.eml"
+m_send --from claim@acme.example --to u@dest.example --data "$H/many.eml"
+h_ok "1100 header fields: 552 5.3.4 too many header fields (got: $M_REPLY)" \
+	sh -c "printf '%s' '$M_REPLY' | grep -q '^552 5.3.4 .*too many header fields'"
+h_ok "1100 header fields: decision line, action=reject, the reason" \
+	m_log_has 'action=reject reason="message has over 1000 header fields"'
+{ printf 'From: claim@acme.example\r\nTo: u@dest.example\r\nX-Tenant-ID: acme\r\nSubject: fields\r\n'
+  for i in $(seq 900); do printf 'X-Field-%d: %d\r\n' "$i" "$i"; done
+  printf '\r\nbody\r\n'; } >"$H/fields.eml"
+m_deliver --from claim@acme.example --to u@dest.example --data "$H/fields.eml"
+h_ok "900 header fields: accepted and signed" \
+	sh -c "[ -n '$M_FILE' ] && grep -q '^DKIM-Signature:' '$M_FILE'"
