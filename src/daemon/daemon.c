@@ -23,6 +23,7 @@
 #include "daemon.h"
 #include "util/err.h"
 #include "dkim/guard.h"
+#include "prober.h"
 #include "util/log.h"
 #include "milter/metrics.h"
 #include "milter/milter.h"
@@ -189,7 +190,7 @@ tm_daemon_run(const char *path, int foreground)
 	tm_reload_setup(path);
 	if (tm_metrics_start() < 0)
 		tm_log(TM_LOG_WARNING, "cannot start the metrics writer");
-	if (tm_guard_start() < 0)
+	if (tm_prober_start() < 0)
 		tm_log(TM_LOG_WARNING, "cannot start the DMARC guard prober: keys "
 		       "are checked per message only");
 	/* Returns once reload.c's stop() let libmilter have SIGTERM: the
@@ -199,7 +200,7 @@ tm_daemon_run(const char *path, int foreground)
 		tm_log(TM_LOG_WARNING, "stopping with %d connections still open",
 		       tm_milter_active());
 	tm_metrics_stop();
-	tm_guard_stop();
+	tm_prober_stop();
 	tm_snap_shutdown();
 	tm_sign_fini();
 	tm_pidfile_remove();

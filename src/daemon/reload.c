@@ -24,6 +24,7 @@
 #include "milter/milter.h"
 #include "util/err.h"
 #include "dkim/guard.h"
+#include "prober.h"
 #include "util/log.h"
 #include "snap.h"
 
@@ -57,7 +58,7 @@ reload(void)
 		tm_log(err.items[i].kind == TM_ERR_WARNING ? TM_LOG_WARNING :
 		       TM_LOG_ERROR, "%s", buf);
 	}
-	tm_guard_kick();
+	tm_prober_kick();
 	if ((s = tm_snap_acquire()) != NULL) {
 		tm_log(TM_LOG_INFO, "configuration reloaded from %s: %zu tenants, "
 		       "generation %lu", reload_path, s->conf->n_tenants,

@@ -19,8 +19,8 @@
  *   state                      owner (file)            behind
  *   current snapshot, its      snap.c                  tm_snap_load/acquire/
  *     generation                                       release/shutdown, one mutex
- *   the guard's prober thread, dkim/guard.c (to move   tm_guard_start/kick/stop,
- *     last logged key states     to daemon/prober.c)   its own mutex and condvar
+ *   the guard's prober thread, daemon/prober.c         tm_prober_start/kick/stop,
+ *     last logged key states                           its own mutex and condvar
  *   logging (level, stderr)    util/log.c              tm_log_open, tm_log; mutex
  *   the signer library handle  dkim/sign.c             tm_sign_init/fini, set once
  *                                                      before any thread signs

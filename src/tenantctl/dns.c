@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
@@ -31,11 +32,9 @@
 #define THREADS 16		/* concurrent tenant checks */
 #define PROGRESS_MIN 20		/* tenants before a progress line */
 
-static bool colour;
-
-/* paint - a verdict word, coloured on a terminal */
+/* paint - the verdict, coloured when colour (stdout is a terminal) */
 static void
-paint(enum tm_ready_verdict v, const char *text)
+paint(enum tm_ready_verdict v, const char *text, bool colour)
 {
 	static const char *const c[] = { "32", "33", "31", "35" };
 
@@ -160,17 +159,48 @@ text_fix(const struct tm_ready *r)
 	}
 }
 
+/*
+ * text_internal - internal mail needs no SPF: what the milter does with
+ * it, next to the verdict (which is for mail to anyone else)
+ */
+static void
+text_internal(const struct tm_ready *r)
+{
+	const struct tm_tenant *t = r->tenant;
+	char doms[512];
+	size_t i, used = 0;
+
+	if (r->internal_action == NULL)
+		return;
+	doms[0] = '\0';
+	for (i = 0; i < t->internal.domains.n && used < sizeof(doms); i++)
+		used += (size_t)snprintf(doms + used, sizeof(doms) - used, "%s%s",
+					 i ? ", " : "", t->internal.domains.v[i]);
+	row("internal", "mail only to %s: the milter would %s it%s%s (SPF not "
+	    "required; your server must allow-list our IPs); the verdict is for "
+	    "mail to anyone else", doms, r->internal_action,
+	    r->internal_reason ? ": " : "", r->internal_reason ? r->internal_reason : "");
+}
+
 /* text - one block */
 static void
-text(const struct tm_ready *r)
+text(const struct tm_ready *r, bool colour)
 {
 	const struct tm_tenant *t = r->tenant;
 	size_t i;
 
-	printf("%s (%s)  ", t->id, tm_mode_name(t->mode));
-	paint(r->verdict, r->headline);
+	if (t == NULL)
+		printf("provider (%s)  ", r->from_domain);
+	else
+		printf("%s (%s)  ", t->id, tm_mode_name(t->mode));
+	paint(r->verdict, r->headline, colour);
 	putchar('\n');
-	if (t->mode == TM_MODE_RELAY) {
+	if (t == NULL) {
+		row("spf of", "%s", r->spf_domain);
+		text_spf(r);
+		text_dkim(r);
+		text_dmarc(r);
+	} else if (t->mode == TM_MODE_RELAY) {
 		row("relay", "%s: %s", r->relay_name, tm_dns_status_name(r->relay_status));
 	} else {
 		row("from", "%s (SPF checked for %s)", t->sender.from, r->spf_domain);
@@ -178,6 +208,7 @@ text(const struct tm_ready *r)
 		    r->reason ? ": " : "", r->reason ? r->reason : "");
 		row("dmarc pass", "spf=%s dkim=%s", r->dmarc_spf ? "yes" : "no",
 		    r->dmarc_dkim ? "yes" : "no");
+		text_internal(r);
 		text_spf(r);
 		text_dkim(r);
 		text_dmarc(r);
@@ -231,7 +262,14 @@ json_spf(const struct tm_ready *r)
 		tctl_json_kv(stdout, false, "zone", zone);
 		tctl_json_ki(stdout, false, "lookups", r->fix_lookups);
 		tctl_json_kb(stdout, false, "passes", r->fix_passes);
-		printf("}");
+		printf(",\"ips\":[");
+		for (i = 0; i < r->n_ips; i++) {
+			printf("%s{", i ? "," : "");
+			tctl_json_kv(stdout, true, "ip", r->ips[i].ip);
+			json_outcome(&r->ips[i].fixed);
+			printf("}");
+		}
+		printf("]}");
 	} else
 		printf("null");
 	printf("}");
@@ -295,20 +333,33 @@ json(const struct tm_ready *r, bool first)
 	const struct tm_tenant *t = r->tenant;
 
 	printf("%s{", first ? "" : ",");
-	tctl_json_kv(stdout, true, "id", t->id);
-	tctl_json_kv(stdout, false, "mode", tm_mode_name(t->mode));
+	tctl_json_kv(stdout, true, "id", t ? t->id : NULL);
+	tctl_json_kv(stdout, false, "mode", t ? tm_mode_name(t->mode) : "provider");
 	tctl_json_kv(stdout, false, "verdict", tm_ready_verdict_name(r->verdict));
 	tctl_json_ki(stdout, false, "exit", r->verdict);
 	tctl_json_kv(stdout, false, "headline", r->headline);
 	tctl_json_kv(stdout, false, "action", r->action);
 	tctl_json_kv(stdout, false, "reason", r->reason);
-	if (t->mode == TM_MODE_RELAY) {
+	if (t == NULL) {
+		tctl_json_kv(stdout, false, "domain", r->from_domain);
+		json_spf(r);
+		json_dkim(r);
+		json_dmarc(r);
+	} else if (t->mode == TM_MODE_RELAY) {
 		printf(",\"relay\":{");
 		tctl_json_kv(stdout, true, "name", r->relay_name);
 		tctl_json_kv(stdout, false, "status", tm_dns_status_name(r->relay_status));
 		printf("}");
 	} else {
 		tctl_json_kv(stdout, false, "from", t->sender.from);
+		if (r->internal_action) {
+			printf(",\"internal\":{");
+			tctl_json_strv(stdout, true, "domains", &t->internal.domains);
+			tctl_json_kv(stdout, false, "action", r->internal_action);
+			tctl_json_kv(stdout, false, "reason", r->internal_reason);
+			printf("}");
+		} else
+			printf(",\"internal\":null");
 		printf(",\"dmarc_pass\":{");
 		tctl_json_kb(stdout, true, "spf", r->dmarc_spf);
 		tctl_json_kb(stdout, false, "dkim", r->dmarc_dkim);
@@ -338,7 +389,7 @@ pick(const struct tm_conf *conf, int argc, char **argv,
 {
 	size_t i;
 
-	*n = argc > 0 ? (size_t)argc : conf->n_tenants;
+	*n = argc > 0 ? (size_t)argc : argc < 0 ? 0 : conf->n_tenants;
 	if ((*out = calloc(*n + 1, sizeof(**out))) == NULL)
 		return -1;
 	for (i = 0; i < *n; i++) {
@@ -352,8 +403,35 @@ pick(const struct tm_conf *conf, int argc, char **argv,
 }
 
 /* report - run the checks and print; the exit code */
+/* provider - `--provider`: the provider's records; the exit code or -1 */
 static int
-report(struct tm_snap *s, int argc, char **argv, bool as_json)
+provider(struct tm_snap *s, bool as_json)
+{
+	struct tm_policy_env env = { s->spf, s->resolver, s->psl, { 0, 0 } };
+	struct tm_ready r;
+	int v;
+
+	clock_gettime(CLOCK_MONOTONIC, &env.deadline);
+	env.deadline.tv_sec += s->conf->dns.timeout;
+	if (tm_ready_check_provider(s->conf, &env, &r) < 0) {
+		fprintf(stderr, "tenantctl dns: out of memory\n");
+		tm_ready_fini(&r);
+		return -1;
+	}
+	if (as_json) {
+		printf("\"provider\":");
+		json(&r, true);
+		printf(",");
+	} else
+		text(&r, isatty(1));
+	v = (int)r.verdict;
+	tm_ready_fini(&r);
+	return v;
+}
+
+/* report - run the checks and print; the exit code */
+static int
+report(struct tm_snap *s, int argc, char **argv, bool as_json, bool prov)
 {
 	struct tm_policy_env env = { s->spf, s->resolver, s->psl, { 0, 0 } };
 	const struct tm_tenant **ts = NULL;
@@ -362,23 +440,27 @@ report(struct tm_snap *s, int argc, char **argv, bool as_json)
 	int worst = 0, rc = 1;
 	bool tty = isatty(2);
 
-	if (pick(s->conf, argc, argv, &ts, &n) < 0)
+	if (pick(s->conf, prov && argc == 0 ? -1 : argc, argv, &ts, &n) < 0)
+		goto out;
+	if (as_json)
+		printf("{");
+	if (prov && (worst = provider(s, as_json)) < 0)
 		goto out;
 	if ((r = calloc(n + 1, sizeof(*r))) == NULL ||
-	    tm_ready_run(s->conf, ts, n, &env, THREADS,
-			 tty && n >= PROGRESS_MIN ? progress : NULL, NULL, r) < 0) {
+	    (n > 0 && tm_ready_run(s->conf, ts, n, &env, THREADS,
+			 tty && n >= PROGRESS_MIN ? progress : NULL, NULL, r) < 0)) {
 		fprintf(stderr, "tenantctl dns: out of memory\n");
 		goto out;
 	}
 	if (as_json)
-		printf("{\"tenants\":[");
+		printf("\"tenants\":[");
 	for (i = 0; i < n; i++) {
 		if ((int)r[i].verdict > worst)
 			worst = (int)r[i].verdict;
 		if (as_json)
 			json(&r[i], i == 0);
 		else
-			text(&r[i]);
+			text(&r[i], isatty(1));
 	}
 	if (as_json)
 		printf("],\"exit\":%d}\n", worst);
@@ -398,19 +480,20 @@ tctl_dns(const char *conf_path, int argc, char **argv)
 	struct tm_conf *conf;
 	struct tm_snap *s;
 	struct tm_err err;
-	bool as_json = false;
+	bool as_json = false, prov = false;
 	int i, n = 0, rc;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			as_json = true;
+		else if (strcmp(argv[i], "--provider") == 0)
+			prov = true;
 		else if (argv[i][0] == '-') {
-			fprintf(stderr, "usage: tenantctl [-c FILE] dns [TENANT...] [--json]\n");
+			fprintf(stderr, "usage: tenantctl [-c FILE] dns [--provider] [TENANT...] [--json]\n");
 			return 1;
 		} else
 			argv[1 + n++] = argv[i];
 	}
-	colour = !as_json && isatty(1);
 	tm_err_init(&err);
 	if ((conf = tm_conf_load(conf_path, &err)) == NULL ||
 	    (s = tm_snap_build(conf, &err)) == NULL) {
@@ -419,7 +502,7 @@ tctl_dns(const char *conf_path, int argc, char **argv)
 		return 1;
 	}
 	tm_err_fini(&err);
-	rc = report(s, n, argv + 1, as_json);
+	rc = report(s, n, argv + 1, as_json, prov);
 	tm_snap_free(s);
 	return rc;
 }

@@ -23,7 +23,8 @@ static const struct {
 	{ "check", tctl_check, "validate the configuration; one line per tenant" },
 	{ "try", tctl_try, "TENANT [--from ADDR] < message: what the milter would do" },
 	{ "genkey", tctl_genkey, "TENANT|--provider --selector S [--algorithm A] [--force]" },
-	{ "dns", tctl_dns, "[TENANT...] [--json]: DNS readiness; exit 0-3" },
+	{ "dns", tctl_dns, "[--provider] [TENANT...] [--json]: DNS readiness; exit 0-3" },
+	{ "records", tctl_records, "TENANT [--json]: the sheet for the customer's IT" },
 	{ "status", tctl_status, "the running daemon's counters and key states" },
 };
 

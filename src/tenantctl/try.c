@@ -7,8 +7,10 @@
  * envelope recipients (none by default: the message is not internal mail).
  *
  * Prints the decision line, the SMTP reply of a refusal, the header and
- * envelope changes, then the message as it would leave (DKIM-Signature
- * and annotation on top, as the milter inserts them).
+ * envelope changes, then the message as it would leave: the decision's
+ * edits (policy/apply.h, the milter's own list) played on a copy of the
+ * headers by try_edit.c, so DKIM-Signature and annotation end on top
+ * exactly where the milter puts them.
  * Exit: 0 the message would be accepted (also rewritten, fallback, hold),
  * 1 bad usage, configuration or input, 2 rejected, 3 tempfailed.
  */
@@ -27,8 +29,10 @@
 #include "policy/policy.h"
 #include "dkim/sign.h"
 #include "util/strv.h"
+#include "policy/apply.h"
 #include "snap.h"
 #include "tctl.h"
+#include "try_edit.h"
 
 #define MAX_MESSAGE (64 * 1024 * 1024)
 
@@ -121,88 +125,85 @@ crlf_body(const char *b, size_t *len)
 	return out;
 }
 
-struct out_arg {
+struct sign_arg {
 	struct tm_signer *signer;
-	FILE *fp;			/* final headers printed here, or NULL */
 	char why[512];
 };
 
-/* each_final - print and/or sign one final header */
+/* sign_final - feed one final header to the signer */
 static int
-each_final(const char *name, const char *value, void *arg)
+sign_final(const char *name, const char *value, void *arg)
 {
-	struct out_arg *oa = arg;
+	struct sign_arg *sa = arg;
 
-	if (oa->fp)
-		fprintf(oa->fp, "%s: %s\n", name, value);
-	return oa->signer ? tm_signer_header(oa->signer, name, value, oa->why,
-					     sizeof(oa->why)) : 0;
+	return tm_signer_header(sa->signer, name, value, sa->why, sizeof(sa->why));
 }
 
-/* show_changes - what the milter would change, one line each */
-static void
-show_changes(const struct tm_conf *conf, const struct tm_hdrs *h,
-	     const struct tm_decision *d)
+/* sign - the decision's signatures over the final headers and body */
+static int
+sign(const struct tm_conf *conf, const struct tm_hdrs *h,
+     const struct tm_decision *d, const char *crlf, size_t blen,
+     struct sign_arg *sa)
 {
-	size_t i;
-
-	printf("changes:\n");
-	for (i = 0; i < h->n; i++)
-		if (tm_policy_is_removed(conf, h->v[i].name))
-			printf("  remove   %s: %s\n", h->v[i].name, h->v[i].value);
-	if (d->new_from)
-		printf("  %s From: %s\n", d->from_added ? "add     " : "change  ",
-		       d->new_from);
-	if (d->new_reply_to)
-		printf("  set      Reply-To: %s\n", d->new_reply_to);
-	if (d->new_env_from)
-		printf("  envelope MAIL FROM:<%s>\n", d->new_env_from);
-	if (d->verdict == TM_V_HOLD)
-		printf("  hold     into Postfix's hold queue\n");
+	if (d->n_sign == 0)
+		return 0;
+	if ((sa->signer = tm_signer_new("try", (const struct tm_dkim *const *)d->sign,
+					d->n_sign, sa->why, sizeof(sa->why))) == NULL)
+		return -1;
+	if (tm_policy_final_headers(conf, h, d, sign_final, sa) < 0 ||
+	    tm_signer_eoh(sa->signer, sa->why, sizeof(sa->why)) < 0 ||
+	    tm_signer_body(sa->signer, (const unsigned char *)crlf, blen, sa->why,
+			   sizeof(sa->why)) < 0 ||
+	    tm_signer_eom(sa->signer, sa->why, sizeof(sa->why)) < 0)
+		return -1;
+	return 0;
 }
 
-/* sign_and_print - the message as it would leave */
+/*
+ * sign_and_print - sign, then play the decision's edits (policy/apply,
+ * as the milter does) on a copy of the headers: print the changes, then
+ * the message as it would leave
+ */
 static int
 sign_and_print(const struct tm_conf *conf, const struct tm_hdrs *h,
 	       const struct tm_decision *d, const char *body)
 {
-	struct out_arg oa = { NULL, NULL, "" };
-	char *crlf, *note = NULL, *hdrs = NULL;
-	size_t blen, hlen, i;
+	struct sign_arg sa = { NULL, "" };
+	struct tctl_edit ed = { NULL, 0, NULL };
+	const char *what = NULL;
+	char *crlf, *changes = NULL;
+	size_t blen, clen;
+	FILE *log = NULL;
 	int rc = -1;
 
-	if ((crlf = crlf_body(body, &blen)) == NULL)
-		return -1;
-	if (d->n_sign && (oa.signer = tm_signer_new("try",
-	    (const struct tm_dkim *const *)d->sign, d->n_sign, oa.why,
-	    sizeof(oa.why))) == NULL)
+	if ((crlf = crlf_body(body, &blen)) == NULL ||
+	    sign(conf, h, d, crlf, blen, &sa) < 0)
 		goto out;
-	oa.fp = open_memstream(&hdrs, &hlen);
-	if (oa.fp == NULL || tm_policy_final_headers(conf, h, d, each_final, &oa) < 0)
+	if ((log = open_memstream(&changes, &clen)) == NULL ||
+	    tctl_edit_init(&ed, h, log) < 0)
 		goto out;
-	fclose(oa.fp);
-	oa.fp = NULL;
-	if (oa.signer && (tm_signer_eoh(oa.signer, oa.why, sizeof(oa.why)) < 0 ||
-	    tm_signer_body(oa.signer, (unsigned char *)crlf, blen, oa.why,
-			   sizeof(oa.why)) < 0 ||
-	    tm_signer_eom(oa.signer, oa.why, sizeof(oa.why)) < 0))
+	if (tm_apply(conf, h, d, sa.signer, &tctl_edit_ops, &ed, &what) < 0) {
+		snprintf(sa.why, sizeof(sa.why), "cannot change the message (%s)",
+			 what);
 		goto out;
+	}
+	fclose(log);
+	log = NULL;
+	printf("changes:\n%s", changes);
 	printf("--- message as it would leave ---\n");
-	for (i = 0; oa.signer && i < tm_signer_count(oa.signer); i++)
-		printf("%s: %s\n", TM_SIGN_HEADER, tm_signer_value(oa.signer, i));
-	if (conf->annotate_header && (note = tm_policy_annotation(d)) != NULL)
-		printf("%s: %s\n", conf->annotate_header, note);
-	free(note);
-	printf("%s\n%s", hdrs, body);
+	tctl_edit_print(&ed, stdout);
+	printf("\n%s", body);
 	rc = 0;
 out:
-	if (rc < 0 && oa.why[0])
-		fprintf(stderr, "tenantctl try: %s\n", oa.why);
-	if (oa.fp)
-		fclose(oa.fp);
-	free(hdrs);
+	if (rc < 0)
+		fprintf(stderr, "tenantctl try: %s\n", sa.why[0] ? sa.why :
+			"out of memory");
+	if (log)
+		fclose(log);
+	free(changes);
+	tctl_edit_fini(&ed);
 	free(crlf);
-	tm_signer_free(oa.signer);
+	tm_signer_free(sa.signer);
 	return rc;
 }
 
@@ -295,7 +296,6 @@ tctl_try(const char *path, int argc, char **argv)
 		printf("reply: %s %s %s\n", d.rcode, d.xcode, d.reply);
 		rc = d.verdict == TM_V_REJECT ? 2 : 3;
 	} else {
-		show_changes(s->conf, &h, &d);
 		rc = sign_and_print(s->conf, &h, &d, body) < 0 ? 3 : 0;
 	}
 	tm_decision_fini(&d);

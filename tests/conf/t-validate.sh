@@ -99,6 +99,10 @@ expect "key does not match an explicit ed25519-sha256" "$d" 1 "$d/tenants.d/acme
 d=$(fresh key7c); cp "$d/keys/acme-e.key" "$d/keys/p.key"; chmod 600 "$d/keys/p.key"
 set_line "$d/main.conf" 7 '  dkim = ( { selector = "p2026"; key = "keys/p.key"; algorithm = "rsa-sha256"; } );'
 expect "provider key does not match an explicit algorithm" "$d" 1 "$d/main.conf:7: provider: " "Ed25519.*rsa-sha256"
+d=$(fresh inc1); set_line "$d/main.conf" 6 '  tenant_domain = "%t.provider.example"; spf_include = "_spf.provider.example";'
+expect "provider.spf_include with an underscore label is valid" "$d" 0 "$d/main.conf: configuration valid"
+d=$(fresh inc2); set_line "$d/main.conf" 6 '  tenant_domain = "%t.provider.example"; spf_include = "not a name";'
+expect "provider.spf_include not a DNS name: FILE:LINE" "$d" 1 "$d/main.conf:6: spf_include \"not a name\": not a DNS name"
 d=$(fresh alg1); cp "$d/keys/acme-e.key" "$d/keys/p.key"; chmod 600 "$d/keys/p.key"
 PROG=tenantctl expect "provider Ed25519 key without algorithm is valid (taken from the key)" "$d" 0 "$d/main.conf: valid"
 d=$(fresh alg2); set_line "$d/tenants.d/acme.conf" 11 '  { domain = "acme.example"; selector = "s2"; key = "../keys/acme-e.key"; }'

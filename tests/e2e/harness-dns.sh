@@ -128,6 +128,9 @@ server:
     verbosity: 1
     hide-version: yes
     refuse-any: no
+    # no response rate limiting: benchmarks ask thousands of names a second
+    rrl-ratelimit: 0
+    rrl-whitelist-ratelimit: 0
 remote-control:
     control-enable: no
 EOF

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/harness.sh"
 . "$(dirname "$0")/milter-lib.sh"
 h_init milter-internal
-h_plan 16
+h_plan 22
 
 in_tenants() {
 	h_genkey rsa "$H/conf/keys/intl.key"
@@ -64,6 +64,20 @@ send intl.example x@sub.intl.example
 h_ok "unlisted subdomain: not internal (fallback)" from_is "Claim <claim@intl.provider.example>"
 send intl.example x@dept.intl.example
 h_ok "listed subdomain: internal" ann_has "internal=yes"
+
+# tenantctl dns and records say what counts for internal mail
+TC="$top_builddir/src/tenantctl/tenantctl"
+out=$("$TC" -c "$H/conf/main.conf" dns intl 2>&1); rc=$?
+h_ok "dns: no SPF, so outside mail is not ready (exit 2)" sh -c "[ $rc -eq 2 ]" || h_diag "$out"
+h_ok "dns: the internal row says internal mail is accepted without SPF" sh -c \
+	"printf '%s' \"\$1\" | grep -q 'internal *mail only to intl.example, dept.intl.example: the milter would accept it (SPF not required'" _ "$out"
+json() { "$TC" -c "$H/conf/main.conf" dns "$1" --json | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); t=d["tenants"][0] if isinstance(d,dict) else d[0]; print(json.dumps(t["internal"]))'; }
+h_ok "dns --json: internal.action accept, both domains" sh -c "[ \"\$1\" = '{\"domains\": [\"intl.example\", \"dept.intl.example\"], \"action\": \"accept\", \"reason\": null}' ]" _ "$(json intl)"
+h_ok "dns --json: a tenant without internal has internal null" test "$(json acme)" = "null"
+out=$("$TC" -c "$H/conf/main.conf" records intl 2>&1); rc=$?
+h_ok "records: asks the customer's IT to allow-list our outbound IPs for its own users" sh -c \
+	"[ $rc -eq 0 ] && printf '%s' \"\$1\" | grep -q 'Internal mail: let our servers deliver to your own users' && printf '%s' \"\$1\" | grep -q 'Value:  192.0.2.10, 2001:db8::10'" _ "$out"
+h_ok "records: nothing secret in the sheet" sh -c "! printf '%s' \"\$1\" | grep -q 'PRIVATE'" _ "$out"
 
 # tenantctl try takes the recipients with --to and decides the same way
 msg="From: Claim <claim@intl.example>

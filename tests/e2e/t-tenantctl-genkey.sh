@@ -9,7 +9,7 @@
 . "$(dirname "$0")/harness.sh"
 . "$(dirname "$0")/milter-lib.sh"
 h_init tenantctl-genkey
-h_plan 22
+h_plan 26
 TCTL="$top_builddir/src/tenantctl/tenantctl -c $H/conf/main.conf"
 G=$H/genkey; mkdir -p "$G"
 
@@ -41,6 +41,13 @@ sender = { from = "info@lima.example"; };'
 	genkey ke kilo --selector ked --algorithm ed25519
 	genkey l1 lima --selector l1
 	genkey p2 --provider --selector p2 --algorithm ed25519
+	m__tenant mike 'mode = "customer";
+match = { sender_domains = [ "mike.example" ]; };
+sender = { from = "news@mike.example"; };'
+	chown nobody "$H/conf/main.conf"	# genkey as root: owned like the main file
+	genkey m1 mike --selector m1
+	chown root "$H/conf/main.conf"
+	printf 'dkim = ( %s );\n' "$(sed -n '/^Add to /{n;p}' "$G/m1.out" | sed 's/^ *//')" >>"$H/conf/tenants.d/mike.conf"
 	genkey nosuch nosuchtenant --selector x
 	genkey badsel kilo --selector 'bad/sel'
 	genkey provmode beta --selector b1
@@ -52,7 +59,7 @@ sender = { from = "info@lima.example"; };'
 }
 kilo_zones() {		# M_ZONES hook: the records exactly as printed
 	local z
-	h_zone_add kilo.example; h_zone_add lima.example
+	h_zone_add kilo.example; h_zone_add lima.example; h_zone_add mike.example
 	for z in kilo lima; do h_spf "$z.example" "v=spf1 include:_spf.provider.example -all"; done
 	for z in k1force k3 ke; do h_rr kilo.example "$(zone_of $z)"; done
 	h_rr lima.example "$(zone_of l1)"
@@ -87,6 +94,8 @@ h_ok "no private key on stdout or stderr" sh -c "! cat '$G'/*.out '$G'/*.err | g
 h_ok "a declared selector: no entry to add is printed" sh -c "! grep -q '^Add to' '$G/k3.out'"
 h_ok "an undeclared selector: key next to nothing -> keys/lima/l1.key, the entry to add printed" sh -c \
 	"[ $(cat "$G/l1.rc") = 0 ] && [ $(mode_of "$H/conf/keys/lima/l1.key") = 600 ] && grep -qx '{ domain = \"lima.example\"; selector = \"l1\"; key = \"../keys/lima/l1.key\"; }' '$G/l1.entry'"
+h_ok "run as root: the new directory and key are owned like the main file" sh -c \
+	"[ \$(stat -c %U '$H/conf/keys/mike') = nobody ] && [ \$(stat -c %U '$H/conf/keys/mike/m1.key') = nobody ] && [ \$(stat -c %a '$H/conf/keys/mike/m1.key') = 600 ]"
 h_ok "--provider: next to the provider's keys (keys/p2.key), entry without domain" sh -c \
 	"[ $(cat "$G/p2.rc") = 0 ] && [ $(mode_of "$H/conf/keys/p2.key") = 600 ] && grep -qx '{ selector = \"p2\"; key = \"keys/p2.key\"; }' '$G/p2.entry'"
 h_ok "unknown tenant: exit 1 naming it" sh -c "[ $(cat "$G/nosuch.rc") = 1 ] && grep -q 'no tenant \"nosuchtenant\"' '$G/nosuch.err'"
@@ -114,3 +123,23 @@ m_deliver --local-interface 127.0.0.3 --from info@lima.example --to u@dest.examp
 	--header 'From: info@lima.example' --header 'Subject: printed entry' --body 'lima'
 lima_ok() { [ -n "$M_FILE" ] && grep -q 's=l1;' "$M_FILE" && h_verify "$M_FILE"; }
 h_ok "lima: the printed entry signs; all three verifiers pass l1" lima_ok
+
+# --- the README's onboarding, end to end: genkey (above) -> records ->
+# publish what the sheet says -> dns says ready -> mail signed with the
+# customer's key
+$TCTL records mike >"$G/mike.sheet" 2>&1
+value_of() { awk -v n="$1" '/^[0-9]+\. / { k = $2 } /^   Value:  / && k == n { sub(/^   Value:  /, ""); print; exit }' "$G/mike.sheet"; }
+h_ok "records mike: SPF, DKIM and DMARC to publish" sh -c \
+	"[ \$(grep -c '^   To do:  publish' '$G/mike.sheet') = 3 ] && grep -q '^   Name:   m1._domainkey.mike.example' '$G/mike.sheet'"
+h_spf mike.example "$(value_of SPF:)"
+h_dkim_key mike.example m1 "$(value_of DKIM:)"
+h_dmarc mike.example "$(value_of DMARC)"
+h_dns_reload
+$TCTL dns mike >"$G/mike.dns" 2>&1; echo $? >"$G/mike.dnsrc"
+h_ok "after publishing the sheet: tenantctl dns mike exits 0 (ready)" sh -c \
+	"[ \$(cat '$G/mike.dnsrc') = 0 ] || { cat '$G/mike.dns'; exit 1; }"
+m_reload
+m_deliver --local-interface 127.0.0.3 --from news@mike.example --to u@dest.example \
+	--header 'From: news@mike.example' --header 'Subject: onboarded' --body 'mike'
+mike_ok() { [ -n "$M_FILE" ] && m_verify_sigs "$M_FILE" opendkim "mike.example/m1 rsa-sha256=pass" && h_verify "$M_FILE" && m_log_has 'tenant=mike .*dkim=mike.example/m1 action=accept'; }
+h_ok "mail from mike: signed with the customer's key, all three verifiers pass, action accept" mike_ok

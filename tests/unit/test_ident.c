@@ -81,6 +81,8 @@ static const struct {
 	  NULL, false, "beta", "sender", "trusted" },
 	{ "trusted: header wins over sender (order)", "127.0.0.1", NULL, "acme",
 	  "x@beta.example", NULL, false, "acme", "header", "trusted" },
+	{ "trusted: IPv4-mapped IPv6 client", "::ffff:127.0.0.1", NULL, "beta",
+	  NULL, NULL, false, "beta", "header", "trusted" },
 	/* untrusted, no login: network only */
 	{ "untrusted: header of beta ignored", "192.0.2.99", NULL, "beta",
 	  "x@nowhere.example", NULL, false, NULL, "-", "untrusted" },
@@ -183,6 +185,11 @@ START_TEST(test_seen)
 	seen = tm_ident_seen(conf, &m, &r);
 	ck_assert_ptr_nonnull(seen);
 	ck_assert_msg(strcmp(seen, want) == 0, "got %s, want %s", seen, want);
+	free(seen);
+	m.client = tf_sockaddr_of("::ffff:192.0.2.7", &ss);
+	seen = tm_ident_seen(conf, &m, &r);
+	ck_assert_msg(strncmp(seen, "client=192.0.2.7 ", 17) == 0,
+		      "got %s, want the IPv4-mapped client as 192.0.2.7", seen);
 	free(seen);
 	m.auth_user = NULL;
 	m.client = NULL;

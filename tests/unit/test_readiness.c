@@ -214,7 +214,7 @@ START_TEST(spf_published_and_matched)
 	ck_assert_msg(o.result == TM_SPF_PASS && o.lookups == 1,
 		      "what-if: got %s with %u lookups, want pass with 1",
 		      tm_spf_result_name(o.result), o.lookups);
-	tm_spf_published_fini(&p);	/* p is filled again below */
+	tm_spf_published_fini(&p);
 	ck_assert_int_eq(tm_spf_published_get(r, "none.example", NULL, &p), 0);
 	ck_assert_msg(p.status == TM_DNS_NODATA && p.n_records == 0 && p.record == NULL,
 		      "none.example: got status %s, %zu records",

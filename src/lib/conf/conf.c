@@ -82,7 +82,7 @@ static const struct tm_opt provider_table[] = {
 	{ "dkim", TM_OPT_DKIMV, P(dkim), TM_F_REQUIRED,
 	  .sub = provider_dkim_table },
 	{ "spf_include", TM_OPT_STRING, P(spf_include), TM_F_LOWER,
-	  .valid = tm_valid_fn_domain },
+	  .valid = tm_valid_fn_txt_name },
 	{ .name = NULL }
 };
 

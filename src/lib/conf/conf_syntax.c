@@ -154,6 +154,14 @@ tm_valid_fn_selector(const char *v, char *why, size_t len)
 		WHY("not a DKIM selector");
 }
 
+/* tm_valid_fn_txt_name - a TXT record's owner: labels may hold '_' */
+int
+tm_valid_fn_txt_name(const char *v, char *why, size_t len)
+{
+	return tm_dnsname_ok_str(v, TM_DNSNAME_UNDERSCORE, 2) ? 0 :
+		WHY("not a DNS name");
+}
+
 /* tm_valid_fn_nameserver - IP or IP@PORT */
 int
 tm_valid_fn_nameserver(const char *v, char *why, size_t len)

@@ -82,6 +82,7 @@ int tm_valid_fn_ip(const char *, char *, size_t);
 int tm_valid_fn_socket(const char *, char *, size_t);
 int tm_valid_fn_header(const char *, char *, size_t);
 int tm_valid_fn_selector(const char *, char *, size_t);
+int tm_valid_fn_txt_name(const char *, char *, size_t);
 int tm_valid_fn_nameserver(const char *, char *, size_t);
 int tm_valid_fn_tenant_domain(const char *, char *, size_t);
 int tm_valid_fn_sasl_user(const char *, char *, size_t);

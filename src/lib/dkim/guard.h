@@ -6,12 +6,13 @@
  * selector publish, in DNS, the public key that matches our private key?
  *
  * tm_guard_key_state() answers for one configured signature from the
- * resolver (whose TTL cache makes it cheap per message).  A prober thread
- * (tm_guard_start) re-checks every tenant key of the current snapshot on
- * start, when kicked after a reload, and when the records' TTL runs out,
- * so messages find the answers cached, and it logs each change of state.
+ * resolver (whose TTL cache makes it cheap per message).  The daemon's
+ * prober thread (src/daemon/prober.c) re-checks every key of the current
+ * snapshot on start, when kicked after a reload, and when the records'
+ * TTL runs out, so messages find the answers cached, and it logs each
+ * change of state.
  *
- * Thread safety: tm_guard_key_state from any thread; one prober.
+ * Thread safety: tm_guard_key_state from any thread.
  */
 
 #include <stddef.h>
@@ -38,10 +39,5 @@ const char *tm_pub_state_name(enum tm_pub_state);
 enum tm_pub_state tm_guard_key_state(struct tm_resolver *, const struct tm_dkim *d,
 				     const struct timespec *deadline,
 				     uint32_t *ttl, char *why, size_t whylen);
-
-/* The prober: start once, kick after every reload, stop at exit. */
-int tm_guard_start(void);
-void tm_guard_kick(void);
-void tm_guard_stop(void);
 
 #endif

@@ -23,42 +23,9 @@
 #include "msg/addr.h"
 #include "conf/tenant_index.h"
 #include "policy/ident.h"
+#include "util/cidr.h"
 #include "util/log.h"
 #include "util/strv.h"
-
-/* client_cidr - the client address as a full-length tm_cidr, IPv4-mapped unmapped */
-static int
-client_cidr(const struct sockaddr *sa, struct tm_cidr *c)
-{
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-						  0xff, 0xff };
-
-	memset(c, 0, sizeof(*c));
-	if (sa == NULL)
-		return -1;
-	if (sa->sa_family == AF_INET) {
-		c->family = AF_INET;
-		c->prefix = 32;
-		memcpy(c->addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-		return 0;
-	}
-	if (sa->sa_family == AF_INET6) {
-		const unsigned char *a =
-			((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-
-		if (memcmp(a, mapped, 12) == 0) {
-			c->family = AF_INET;
-			c->prefix = 32;
-			memcpy(c->addr, a + 12, 4);
-		} else {
-			c->family = AF_INET6;
-			c->prefix = 128;
-			memcpy(c->addr, a, 16);
-		}
-		return 0;
-	}
-	return -1;
-}
 
 /* tm_ident_trusted - client inside identify.trusted_networks? */
 int
@@ -67,7 +34,7 @@ tm_ident_trusted(const struct tm_conf *conf, const struct sockaddr *sa)
 	struct tm_cidr c;
 	size_t i;
 
-	if (client_cidr(sa, &c) < 0)
+	if (sa == NULL || tm_cidr_from_sockaddr(sa, &c) < 0)
 		return 0;
 	for (i = 0; i < conf->identify.n_trusted; i++)
 		if (tm_cidr_contains(&conf->identify.trusted[i], &c))
@@ -226,14 +193,12 @@ tm_ident_seen(const struct tm_conf *conf, const struct tm_msg *m,
 {
 	char addr[INET6_ADDRSTRLEN] = "-", login[160], hv[160], dom[260];
 	char *val = NULL, *out;
-	const void *a = NULL;
+	struct tm_cidr c;
 	int n;
 
-	if (m->client && m->client->sa_family == AF_INET)
-		a = &((const struct sockaddr_in *)m->client)->sin_addr;
-	else if (m->client && m->client->sa_family == AF_INET6)
-		a = &((const struct sockaddr_in6 *)m->client)->sin6_addr;
-	if (a && inet_ntop(m->client->sa_family, a, addr, sizeof(addr)) == NULL)
+	/* the address as matched: IPv4-mapped clients as IPv4 (util/cidr) */
+	if (m->client && tm_cidr_from_sockaddr(m->client, &c) == 0 &&
+	    inet_ntop(c.family, c.addr, addr, sizeof(addr)) == NULL)
 		strcpy(addr, "-");
 	if (header_value(conf, m, &val) < 0)
 		return NULL;

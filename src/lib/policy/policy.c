@@ -9,6 +9,8 @@
  *   foreign From/MAIL FROM-> sender.on_foreign: rewrite | reject
  *   provider mode         -> From = sender.from, display name kept
  *   hold = true           -> accepted into the hold queue, signed
+ *   signed, a header line over 998 bytes -> folded at whitespace, or
+ *                            550 5.6.0 when it has no whitespace
  *
  * Customer mode then goes through SPF and the DMARC guard (step 4,
  * policy_customer.c) when the caller gives an SPF evaluator.
@@ -24,9 +26,14 @@
 #include <strings.h>
 
 #include "msg/addr.h"
+#include "msg/fold.h"
 #include "util/log.h"
 #include "policy/policy.h"
+#include "policy/policy_int.h"
 #include "util/strv.h"
+
+static int fold_check(const struct tm_conf *, const struct tm_msg *,
+		      struct tm_decision *);
 
 /* allowed - is addr (local@domain) inside the tenant's sender.allowed? */
 static int
@@ -318,6 +325,8 @@ tm_policy_decide_tenant(const struct tm_conf *conf, const struct tm_tenant *t,
 	if (t->mode == TM_MODE_PROVIDER &&
 	    tm_policy_provider_guard(conf, t, m, env, d) < 0)
 		return -1;
+	if (d->verdict == TM_V_ACCEPT && fold_check(conf, m, d) < 0)
+		return -1;
 	if (d->verdict != TM_V_ACCEPT)
 		return 0;
 	if (t->hold) {
@@ -329,17 +338,22 @@ tm_policy_decide_tenant(const struct tm_conf *conf, const struct tm_tenant *t,
 	return 0;
 }
 
-/* tm_policy_final_headers - the headers as they will leave */
-int
-tm_policy_final_headers(const struct tm_conf *conf, const struct tm_hdrs *h,
-			const struct tm_decision *d,
-			int (*fn)(const char *, const char *, void *), void *arg)
+/*
+ * walk_final - the headers as they will leave, to fn; with fold, each
+ * value folded where a line is over 998 bytes (tm_hdr_fold)
+ */
+static int
+walk_final(const struct tm_conf *conf, const struct tm_hdrs *h,
+	   const struct tm_decision *d, bool fold,
+	   int (*fn)(const char *, const char *, void *), void *arg)
 {
 	bool from_done = false, rt_done = false;
 	size_t i;
 
 	for (i = 0; i < h->n; i++) {
 		const char *v = h->v[i].value;
+		char *folded = NULL;
+		int rc;
 
 		if (tm_policy_is_removed(conf, h->v[i].name))
 			continue;
@@ -352,13 +366,101 @@ tm_policy_final_headers(const struct tm_conf *conf, const struct tm_hdrs *h,
 			if (d->new_reply_to)
 				v = d->new_reply_to;
 		}
-		if (fn(h->v[i].name, v, arg) < 0)
+		/* unfoldable (EINVAL): tm_policy_decide_tenant refused it */
+		if (fold && tm_hdr_fold(h->v[i].name, v, &folded) < 0 &&
+		    errno == ENOMEM)
+			return -1;
+		rc = fn(h->v[i].name, folded ? folded : v, arg);
+		free(folded);
+		if (rc < 0)
 			return -1;
 	}
 	if (d->from_added && fn("From", d->new_from, arg) < 0)
 		return -1;
 	if (d->new_reply_to && !rt_done && fn("Reply-To", d->new_reply_to, arg) < 0)
 		return -1;
+	return 0;
+}
+
+/* tm_policy_final_headers - the headers as they will leave, folded */
+int
+tm_policy_final_headers(const struct tm_conf *conf, const struct tm_hdrs *h,
+			const struct tm_decision *d,
+			int (*fn)(const char *, const char *, void *), void *arg)
+{
+	return walk_final(conf, h, d, true, fn, arg);
+}
+
+/* What fold_check found: the first header that cannot be folded. */
+struct fold_state {
+	char name[80];
+	bool oom;
+};
+
+/* fold_one - can this header be kept within 998-byte lines? */
+static int
+fold_one(const char *name, const char *value, void *arg)
+{
+	struct fold_state *fs = arg;
+	char *folded;
+
+	if (tm_hdr_fold(name, value, &folded) >= 0) {
+		free(folded);
+		return 0;
+	}
+	if (errno == ENOMEM)
+		fs->oom = true;
+	else
+		tm_sanitize(fs->name, sizeof(fs->name), name);
+	return -1;
+}
+
+/* fold_ours - fold a value the decision sets (From, Reply-To) in place */
+static int
+fold_ours(const char *name, char **value, struct fold_state *fs)
+{
+	char *folded;
+
+	if (*value == NULL)
+		return 0;
+	switch (tm_hdr_fold(name, *value, &folded)) {
+	case 1:
+		free(*value);
+		*value = folded;
+		return 0;
+	case 0:
+		return 0;
+	}
+	return fold_one(name, *value, fs);
+}
+
+/*
+ * fold_check - a signed message leaves with every header line within 998
+ * bytes, folded at whitespace, since Postfix's SMTP client would break the
+ * line (and the signature) otherwise; a header with no place to fold is
+ * refused, 550 5.6.0.  0 decided, -1 out of memory.
+ */
+static int
+fold_check(const struct tm_conf *conf, const struct tm_msg *m,
+	   struct tm_decision *d)
+{
+	struct fold_state fs = { "", false };
+	char buf[200];
+
+	if (d->n_sign == 0 || m->hdrs == NULL)
+		return 0;
+	if (fold_ours("From", &d->new_from, &fs) == 0 &&
+	    fold_ours("Reply-To", &d->new_reply_to, &fs) == 0 &&
+	    walk_final(conf, m->hdrs, d, false, fold_one, &fs) == 0)
+		return 0;
+	if (fs.oom)
+		return -1;
+	snprintf(buf, sizeof(buf), "header %s has a line over %d bytes with no "
+		 "whitespace to fold it at", fs.name, TM_HDR_LINE_MAX);
+	d->n_sign = 0;
+	if (tm_policy_refuse(d, TM_V_REJECT, buf, buf) < 0)
+		return -1;
+	d->xcode = "5.6.0";
 	return 0;
 }
 

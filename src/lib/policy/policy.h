@@ -112,40 +112,12 @@ int tm_policy_note_seen(const struct tm_conf *, const struct tm_msg *,
 			const struct tm_ident_result *, struct tm_decision *d);
 
 /*
- * policy_customer.c: step 4 for a customer-mode tenant whose sender
- * policy accepted the message: SPF, published keys, the DMARC guard,
- * fallback.  0 decided, -1 out of memory.
- */
-int tm_policy_customer(const struct tm_conf *, const struct tm_tenant *,
-		       const struct tm_msg *, const struct tm_policy_env *,
-		       struct tm_decision *d);
-
-/*
  * tm_policy_internal - 1 when the tenant has `internal` and every
  * envelope recipient's domain is one of internal.domains, else 0.
  */
 int tm_policy_internal(const struct tm_tenant *, const struct tm_msg *);
 
-/*
- * tm_policy_provider_guard - the guard for the provider's keys (provider
- * mode, and fallback): a key DNS does not publish does not sign; with no
- * published aligned provider key left, the message rests on SPF of its
- * envelope domain (the tenant's provider subdomain) passing aligned, or
- * dmarc_guard decides (fallback = tempfail: it is provider mode already).
- * Nothing is checked when env has no SPF evaluator.  0 decided, -1 OOM.
- */
-int tm_policy_provider_guard(const struct tm_conf *, const struct tm_tenant *,
-			     const struct tm_msg *, const struct tm_policy_env *,
-			     struct tm_decision *d);
-
-/* Shared by policy*.c (not for other callers). */
-int tm_policy_refuse(struct tm_decision *, enum tm_verdict, const char *reply,
-		     const char *reason);
-int tm_policy_refusef(struct tm_decision *, enum tm_verdict, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-int tm_policy_add_reason(struct tm_decision *, const char *text);
-int tm_policy_set_from(const struct tm_tenant *, struct tm_decision *,
-		       const char *display, const char *addr);
+/* tm_decision_fini - free what a decision owns (not the decision) */
 void tm_decision_fini(struct tm_decision *);
 
 /*

@@ -37,6 +37,7 @@
 
 #include "msg/addr.h"
 #include "policy/policy.h"
+#include "policy/policy_int.h"
 #include "policy/psl.h"
 #include "spf/spf.h"
 #include "util/strv.h"

@@ -142,16 +142,17 @@ spf_warnings(struct tm_ready *r)
 /* spf_fix - the record to publish so that every IP passes, checked */
 static int
 spf_fix(const struct tm_conf *conf, struct tm_ready *r,
-	const struct tm_policy_env *env, const char *sender)
+	const struct tm_policy_env *env, const char *sender, bool include)
 {
+	const char *inc = include ? conf->provider.spf_include : NULL;
 	char terms[1024] = "";
 	size_t i, used = 0;
 
 	if (r->spf_worst == TM_SPF_PASS || r->spf_worst == TM_SPF_TEMPERROR)
 		return 0;
-	if (conf->provider.spf_include)
-		snprintf(terms, sizeof(terms), "include:%s", conf->provider.spf_include);
-	for (i = 0; !conf->provider.spf_include && i < r->n_ips; i++)
+	if (inc)
+		snprintf(terms, sizeof(terms), "include:%s", inc);
+	for (i = 0; !inc && i < r->n_ips; i++)
 		if (r->ips[i].out.result != TM_SPF_PASS && used < sizeof(terms))
 			used += (size_t)snprintf(terms + used, sizeof(terms) - used,
 				"%sip%c:%s", used ? " " : "",
@@ -218,6 +219,10 @@ key_part(struct tm_ready *r, struct tm_ready_key *k,
 			    k->rec.revoked ? "is revoked (empty p=)" :
 			    "publishes another key than ours");
 	case TM_PUB_UNKNOWN:
+		if (d->key == NULL)	/* not DNS: the key file is unusable */
+			return note(&r->warnings, "DKIM: %s: the key cannot be "
+				    "used: %s", k->name, d->key_error ?
+				    d->key_error : "not loaded");
 		return note(&r->problems, "DKIM: %s", why);
 	}
 	if (k->rec.testing && note(&r->warnings, "DKIM: %s has t=y (testing): "
@@ -278,27 +283,50 @@ dmarc_part(struct tm_ready *r, const struct tm_policy_env *env)
 	return 0;
 }
 
-/* decide - the milter's decision for the mail this tenant sends */
+/*
+ * decide - the milter's decision for the mail this tenant sends: to an
+ * outside recipient (rcpt NULL), or to one recipient at each internal
+ * domain (rcpt the tenant's internal.domains: the internal-mail outcome).
+ */
 static int
 decide(const struct tm_conf *conf, const struct tm_tenant *t, struct tm_ready *r,
-       const struct tm_policy_env *env, const char *mail_from)
+       const struct tm_policy_env *env, const char *mail_from,
+       const struct tm_strv *rcpt)
 {
 	struct tm_hdrs h = { NULL, 0, 0, 0 };
+	struct tm_strv to = { NULL, 0 };
 	struct tm_decision d;
 	struct tm_msg m = { .queue_id = "dns", .mail_from = mail_from, .hdrs = &h };
+	char addr[300];
+	size_t i;
 	int rc = -1;
 
 	memset(&d, 0, sizeof(d));
+	for (i = 0; rcpt && i < rcpt->n; i++) {
+		snprintf(addr, sizeof(addr), "postmaster@%s", rcpt->v[i]);
+		if (tm_strv_add(&to, addr) < 0)
+			goto out;
+	}
+	m.rcpt = (const char *const *)to.v;
+	m.n_rcpt = to.n;
 	if (t->sender.from && tm_hdrs_add(&h, "From", t->sender.from) < 0)
-		return -1;
-	if (tm_policy_decide_tenant(conf, t, &m, env, &d) == 0) {
+		goto out;
+	if (tm_policy_decide_tenant(conf, t, &m, env, &d) < 0)
+		goto out;
+	if (rcpt) {
+		r->internal_action = d.action;
+		rc = d.reason && (r->internal_reason = strdup(d.reason)) == NULL ?
+			-1 : 0;
+	} else {
 		r->action = d.action;
 		r->dmarc_spf = d.dmarc_spf;
 		r->dmarc_dkim = d.dmarc_dkim;
 		rc = d.reason && (r->reason = strdup(d.reason)) == NULL ? -1 : 0;
 	}
+out:
 	tm_decision_fini(&d);
 	tm_hdrs_fini(&h);
+	tm_strv_fini(&to);
 	return rc;
 }
 
@@ -418,7 +446,8 @@ tm_ready_check(const struct tm_conf *conf, const struct tm_tenant *t,
 	memset(r, 0, sizeof(*r));
 	r->tenant = t;
 	if (t->mode == TM_MODE_RELAY) {
-		if (relay_part(t, r, env) < 0 || decide(conf, t, r, env, mail_from) < 0)
+		if (relay_part(t, r, env) < 0 ||
+		    decide(conf, t, r, env, mail_from, NULL) < 0)
 			return -1;
 		if (unknown(r)) {
 			r->verdict = TM_READY_UNKNOWN;
@@ -432,14 +461,71 @@ tm_ready_check(const struct tm_conf *conf, const struct tm_tenant *t,
 	if (tm_spf_published_get(env->resolver, r->spf_domain, &env->deadline,
 				 &r->spf) < 0 ||
 	    spf_ips(conf, r, env, mail_from) < 0 || spf_warnings(r) < 0 ||
-	    spf_fix(conf, r, env, mail_from) < 0 ||
+	    spf_fix(conf, r, env, mail_from, true) < 0 ||
 	    dkim_part(t->mode == TM_MODE_PROVIDER ? &conf->provider.dkim : &t->dkim,
 		      r, env) < 0 ||
-	    dmarc_part(r, env) < 0 || decide(conf, t, r, env, mail_from) < 0)
+	    dmarc_part(r, env) < 0 || decide(conf, t, r, env, mail_from, NULL) < 0)
+		return -1;
+	if (t->internal.set &&
+	    decide(conf, t, r, env, mail_from, &t->internal.domains) < 0)
 		return -1;
 	if (t->mode == TM_MODE_PROVIDER)
 		provider_outlook(conf, r, env);
 	return verdict(t, r);
+}
+
+/*
+ * provider_verdict - `dns --provider`: the include record (or the
+ * provider domain) authorizes every outbound IP, a provider key is
+ * published, DMARC is there.
+ */
+static void
+provider_verdict(struct tm_ready *r)
+{
+	size_t i, published = 0;
+
+	for (i = 0; i < r->n_keys; i++)
+		published += r->keys[i].state == TM_PUB_PUBLISHED;
+	if (unknown(r)) {
+		r->verdict = TM_READY_UNKNOWN;
+		snprintf(r->headline, sizeof(r->headline), "could not check: %s",
+			 r->problems.n ? r->problems.v[0] : r->ips[0].out.why);
+	} else if (r->spf_worst != TM_SPF_PASS || published == 0) {
+		r->verdict = TM_READY_NOT;
+		snprintf(r->headline, sizeof(r->headline), "not ready: %s",
+			 r->spf_worst != TM_SPF_PASS ? "SPF of the provider does "
+			 "not authorize every outbound IP" : "no provider key is "
+			 "published");
+	} else {
+		r->verdict = r->warnings.n ? TM_READY_WARN : TM_READY_OK;
+		snprintf(r->headline, sizeof(r->headline), "%s: SPF authorizes "
+			 "every outbound IP, %zu of %zu keys published",
+			 r->warnings.n ? "ready with warnings" : "ready", published,
+			 r->n_keys);
+	}
+}
+
+/* tm_ready_check_provider - the provider's own records */
+int
+tm_ready_check_provider(const struct tm_conf *conf,
+			const struct tm_policy_env *env, struct tm_ready *r)
+{
+	char sender[300];
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->from_domain, sizeof(r->from_domain), "%s", conf->provider.domain);
+	snprintf(r->spf_domain, sizeof(r->spf_domain), "%s",
+		 conf->provider.spf_include ? conf->provider.spf_include :
+		 conf->provider.domain);
+	snprintf(sender, sizeof(sender), "postmaster@%s", r->spf_domain);
+	if (tm_spf_published_get(env->resolver, r->spf_domain, &env->deadline,
+				 &r->spf) < 0 ||
+	    spf_ips(conf, r, env, sender) < 0 || spf_warnings(r) < 0 ||
+	    spf_fix(conf, r, env, sender, false) < 0 ||
+	    dkim_part(&conf->provider.dkim, r, env) < 0 || dmarc_part(r, env) < 0)
+		return -1;
+	provider_verdict(r);
+	return 0;
 }
 
 /* tm_ready_fini - free a report */
@@ -457,6 +543,7 @@ tm_ready_fini(struct tm_ready *r)
 	free(r->spf_fix);
 	free(r->dmarc_fix);
 	free(r->reason);
+	free(r->internal_reason);
 	tm_spf_published_fini(&r->spf);
 	tm_strv_fini(&r->warnings);
 	tm_strv_fini(&r->problems);

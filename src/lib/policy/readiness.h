@@ -92,6 +92,14 @@ struct tm_ready {
 	char *reason;			/* the decision's reason, or NULL */
 	bool dmarc_spf, dmarc_dkim;
 
+	/*
+	 * Internal mail (tenant `internal`): what the milter does with mail
+	 * whose every recipient is in internal.domains (SPF not required);
+	 * NULL when the tenant has no `internal`.
+	 */
+	const char *internal_action;
+	char *internal_reason;
+
 	/* Relay mode */
 	char relay_name[300];
 	enum tm_dns_status relay_status;
@@ -108,6 +116,14 @@ struct tm_ready {
 int tm_ready_check(const struct tm_conf *, const struct tm_tenant *,
 		   const struct tm_policy_env *env, struct tm_ready *out);
 void tm_ready_fini(struct tm_ready *);
+
+/*
+ * tm_ready_check_provider - `tenantctl dns --provider`: SPF of
+ * provider.spf_include (else provider.domain) for every outbound IP, the
+ * provider's selectors, DMARC of provider.domain.  out->tenant is NULL.
+ */
+int tm_ready_check_provider(const struct tm_conf *, const struct tm_policy_env *env,
+			    struct tm_ready *out);
 
 /*
  * tm_ready_run - tm_ready_check for n tenants on `threads` threads, each
