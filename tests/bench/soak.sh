@@ -1,8 +1,8 @@
 #!/bin/bash
 # tests/bench/soak.sh [N] - RSS of the milter over a long run through a real
-# Postfix: N messages (default 50,000) for a customer tenant (RSA and
-# Ed25519 signatures, SPF and the guard from the cache), 8 concurrent
-# sessions.  Prints the daemon's RSS after a 1,000-message warm-up and at
+# Postfix: N messages (default 50,000) for a customer tenant, acme (RSA and
+# Ed25519 signatures; SOAK_FROM=info@gamma.example: gamma, RSA only), SPF
+# and the guard from the cache, 8 concurrent sessions.  Prints the daemon's RSS after a 1,000-message warm-up and at
 # the end, and the messages delivered; a figure, never an assertion.  Not
 # part of `make check` (minutes); run as root from a built tree:
 #
@@ -15,6 +15,7 @@ WARM=1000
 h_init soak
 m_setup
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$(h_pid milter)/status"; }
+export BLAST_FROM=${SOAK_FROM:-claim@acme.example}
 blast() { /usr/bin/python3 "$H_E2E_DIR/smtpblast.py" "$H_SMTP_PORT" "$1" 8 "$2" >>"$H/blast.out" 2>&1; }
 delivered() { h_sink_count; }
 blast "$WARM" warm
@@ -32,4 +33,4 @@ done
 t1=$(date +%s)
 r1=$(rss)
 echo "soak: RSS after $WARM + $N messages: $r1 kB (start $r0 kB, ratio $(awk -v a="$r1" -v b="$r0" 'BEGIN { printf "%.2f", a / b }')), $(delivered) delivered, $((t1 - t0)) s"
-m_verify_sigs "$(h_sink_last)" opendkim "acme.example/s1 rsa-sha256=pass" && echo "soak: the last message verifies"
+h_verify "$(h_sink_last)" >"$H/verify.out" && echo "soak: the last message verifies: $(tr '\n' ' ' <"$H/verify.out")"

@@ -3,7 +3,9 @@
 from THREADS concurrent SMTP sessions (one message per session, as an
 application would), message i with "Subject: TAG-i" and a unique Message-ID.
 Prints "sent N refused M"; exit 0 when every message was accepted with 250.
+BLAST_FROM (default claim@acme.example) is the envelope sender and From.
 """
+import os
 import smtplib
 import sys
 import threading
@@ -14,6 +16,7 @@ def main():
     lock = threading.Lock()
     todo = list(range(count))
     result = {"sent": 0, "refused": 0}
+    sender = os.environ.get("BLAST_FROM", "claim@acme.example")
 
     def worker():
         while True:
@@ -21,12 +24,12 @@ def main():
                 if not todo:
                     return
                 i = todo.pop()
-            msg = ("From: claim@acme.example\r\nTo: u@dest.example\r\n"
+            msg = ("From: %s\r\nTo: u@dest.example\r\n"
                    "Subject: %s-%d\r\nMessage-ID: <%s-%d@blast.test>\r\n\r\nbody %d\r\n"
-                   % (tag, i, tag, i, i))
+                   % (sender, tag, i, tag, i, i))
             try:
                 with smtplib.SMTP("127.0.0.1", port, timeout=60) as s:
-                    s.sendmail("claim@acme.example", ["u@dest.example"], msg)
+                    s.sendmail(sender, ["u@dest.example"], msg)
                 ok = True
             except (smtplib.SMTPException, OSError) as e:
                 print("message %d: %s" % (i, e), file=sys.stderr)
