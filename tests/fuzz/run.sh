@@ -49,7 +49,7 @@ for h in $harnesses; do
 		{ echo "fuzz_$h: build failed"; rc=1; continue; }
 	rm -rf "$out/corpus-$h"; mkdir -p "$out/corpus-$h"
 	cp "$top/tests/fuzz/corpus/$h"/* "$out/corpus-$h/"
-	(cd "$out" && LSAN_OPTIONS=suppressions=$top/tests/fuzz/lsan.supp:print_suppressions=0 \
+	(cd "$out" && LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0 \
 		UBSAN_OPTIONS=print_stacktrace=1 "$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
 		-rss_limit_mb=2048 -artifact_prefix="$out/$h-" "corpus-$h" >"$out/$h.log" 2>&1)
 	st=$?
