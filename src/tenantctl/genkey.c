@@ -17,7 +17,6 @@
 #include "config.h"
 
 #include <sys/stat.h>
-#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 
 #include "conf/conf.h"
 #include "dkim/keygen.h"
+#include "dns/dnsname.h"
 #include "dkim/keys.h"
 #include "util/err.h"
 #include "util/strv.h"
@@ -84,20 +84,7 @@ args(int argc, char **argv, struct req *r)
 static int
 selector_ok(const char *s)
 {
-	size_t n = 0;
-
-	for (; *s; s++) {
-		if (*s == '.') {
-			if (n == 0)
-				return 0;
-			n = 0;
-		} else if (isalnum((unsigned char)*s) || *s == '-' || *s == '_') {
-			if (++n > 63)
-				return 0;
-		} else
-			return 0;
-	}
-	return n > 0;
+	return tm_dnsname_ok_str(s, TM_DNSNAME_UNDERSCORE | TM_DNSNAME_EDGE_HYPHEN, 1);
 }
 
 /* find - the entry of list for selector, or NULL */

@@ -5,14 +5,14 @@
  * (fixed zone data for tests).
  *
  * Temporary failures (SERVFAIL, timeout, local error) are never cached:
- * the next message asks again.  The cache is a util/ttlcache keyed by
- * "TYPE:name" (names ASCII case-insensitive), bounded at CACHE_MAX
+ * the next message asks again.  The cache is a util/ttlcache keyed by the
+ * lower-cased name, '\0' and the type (two bytes), bounded at CACHE_MAX
  * entries; two threads that miss the same name leave one entry.
  */
 
 #include "config.h"
 
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,14 +24,13 @@
 
 #define CACHE_MAX 65536			/* entries; the least recently used goes */
 #define DEFAULT_TIMEOUT 5		/* seconds, when the caller gives no deadline */
-#define KEY_BUF 320			/* a key on the stack: type, ':', any sane name */
+#define KEY_BUF 320			/* a key on the stack: any sane name, '\0', type */
 
 struct tm_resolver {
 	const struct tm_resolver_ops *ops;
 	void *impl;
-	struct tm_ttlcache *cache;	/* "TYPE:name" -> struct tm_dns_answer */
-	pthread_mutex_t lock;		/* the counters */
-	struct tm_resolver_stats stats;
+	struct tm_ttlcache *cache;	/* cache_key() -> struct tm_dns_answer */
+	atomic_ulong queries, cache_hits, upstream;	/* the counters */
 };
 
 /* tm_dns_answer_new - empty answer */
@@ -149,13 +148,12 @@ tm_resolver_wrap(const struct tm_resolver_ops *ops, void *impl)
 	}
 	r->ops = ops;
 	r->impl = impl;
-	r->cache = tm_ttlcache_new(CACHE_MAX, TM_HTABLE_FOLD, answer_free);
+	r->cache = tm_ttlcache_new(CACHE_MAX, 0, answer_free);
 	if (r->cache == NULL) {
 		ops->free(impl);
 		free(r);
 		return NULL;
 	}
-	pthread_mutex_init(&r->lock, NULL);
 	return r;
 }
 
@@ -167,26 +165,28 @@ tm_resolver_free(struct tm_resolver *r)
 		return;
 	tm_ttlcache_free(r->cache);
 	r->ops->free(r->impl);
-	pthread_mutex_destroy(&r->lock);
 	free(r);
 }
 
 /*
- * cache_key - "TYPE:name" into buf (size bytes) or, when longer, into
- * memory the caller frees (returned pointer != buf); *len its length.
- * NULL out of memory.
+ * cache_key - the lower-cased name, '\0', the type in two bytes, into buf
+ * (size bytes) or, when longer, into memory the caller frees (returned
+ * pointer != buf); *len its length.  NULL out of memory.
  */
 static char *
 cache_key(char *buf, size_t size, const char *name, int type, size_t *len)
 {
-	size_t need = strlen(name) + 16;
-	char *k = need <= size ? buf : malloc(need);
-	int n;
+	size_t n = strlen(name), i;
+	char *k = n + 3 <= size ? buf : malloc(n + 3);
 
 	if (k == NULL)
 		return NULL;
-	n = snprintf(k, need <= size ? size : need, "%d:%s", type, name);
-	*len = n < 0 ? 0 : (size_t)n;
+	for (i = 0; i < n; i++)
+		k[i] = (char)tm_ascii_lower((unsigned char)name[i]);
+	k[n] = '\0';
+	k[n + 1] = (char)(type >> 8);
+	k[n + 2] = (char)type;
+	*len = n + 3;
 	return k;
 }
 
@@ -219,13 +219,9 @@ store(struct tm_resolver *r, const char *key, size_t len,
 static void
 count(struct tm_resolver *r, int hit)
 {
-	pthread_mutex_lock(&r->lock);
-	r->stats.queries++;
-	if (hit)
-		r->stats.cache_hits++;
-	else
-		r->stats.upstream++;
-	pthread_mutex_unlock(&r->lock);
+	atomic_fetch_add_explicit(&r->queries, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(hit ? &r->cache_hits : &r->upstream, 1,
+				  memory_order_relaxed);
 }
 
 /* tm_resolver_query - cache, else the backend within the deadline */
@@ -262,7 +258,7 @@ out:
 void
 tm_resolver_stats(struct tm_resolver *r, struct tm_resolver_stats *out)
 {
-	pthread_mutex_lock(&r->lock);
-	*out = r->stats;
-	pthread_mutex_unlock(&r->lock);
+	out->queries = atomic_load(&r->queries);
+	out->cache_hits = atomic_load(&r->cache_hits);
+	out->upstream = atomic_load(&r->upstream);
 }
