@@ -20,14 +20,15 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char dir[64], path[128];
+static char dir[256], path[300];
 
 static void
 setup(void)
 {
-	char sub[160];
+	char sub[300];
+	const char *tmp = getenv("TMPDIR");
 
-	snprintf(dir, sizeof(dir), "/tmp/fuzz-conf.XXXXXX");
+	snprintf(dir, sizeof(dir), "%s/fuzz-conf.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (mkdtemp(dir) == NULL)
 		abort();
 	snprintf(path, sizeof(path), "%s/main.conf", dir);

@@ -35,7 +35,7 @@ static struct tm_conf *conf;
 static void
 put(const char *dir, const char *name, const char *text)
 {
-	char path[256];
+	char path[400];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -48,9 +48,11 @@ put(const char *dir, const char *name, const char *text)
 static void
 setup(void)
 {
-	char dir[64] = "/tmp/fuzz-msg.XXXXXX", sub[128], key[160], why[256];
+	char dir[256], sub[300], key[320], why[256];
+	const char *tmp = getenv("TMPDIR");
 	struct tm_err err;
 
+	snprintf(dir, sizeof(dir), "%s/fuzz-msg.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (mkdtemp(dir) == NULL)
 		abort();
 	snprintf(sub, sizeof(sub), "%s/tenants.d", dir);

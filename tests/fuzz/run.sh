@@ -30,6 +30,11 @@ cflags="-g -O1 $san -std=c11 -D_GNU_SOURCE -I$build -I$top/src/lib -DSYSCONFDIR=
 libs="$(pkg-config --libs libcrypto libconfig opendkim 2>/dev/null) -lspf2 -lunbound -lpthread"
 
 # The library once, instrumented for coverage, then one binary per harness.
+# A header newer than the last build (or config.h) rebuilds every object.
+if [ -f "$out/obj/.stamp" ] &&
+   [ -n "$(find "$top/src/lib" "$build/config.h" -name '*.h' -newer "$out/obj/.stamp" | head -1)" ]; then
+	rm -f "$out"/obj/*.o
+fi
 srcs=$(cd "$top" && find src/lib -name '*.c' | LC_ALL=C sort)
 obj_of() { echo "$out/obj/$(echo "$1" | tr / _ | sed 's/\.c$/.o/')"; }
 objs=
@@ -41,15 +46,16 @@ for s in $srcs; do
 	fi
 done | sed "s|^$CC|$CC -fsanitize=fuzzer-no-link $(echo $cflags)|" |
 	xargs -P "$(nproc)" -I{} sh -c '{}' || { echo "fuzz: library build failed" >&2; exit 1; }
+touch "$out/obj/.stamp"
 rc=0
 for h in $harnesses; do
 	bin=$out/fuzz_$h
 	# shellcheck disable=SC2086
 	$CC -fsanitize=fuzzer $cflags "$top/tests/fuzz/fuzz_$h.c" $objs $libs -o "$bin" ||
 		{ echo "fuzz_$h: build failed"; rc=1; continue; }
-	rm -rf "$out/corpus-$h"; mkdir -p "$out/corpus-$h"
+	rm -rf "$out/corpus-$h" "$out/tmp"; mkdir -p "$out/corpus-$h" "$out/tmp"
 	cp "$top/tests/fuzz/corpus/$h"/* "$out/corpus-$h/"
-	(cd "$out" && LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0 \
+	(cd "$out" && TMPDIR=$out/tmp LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0 \
 		UBSAN_OPTIONS=print_stacktrace=1 "$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
 		-rss_limit_mb=2048 -artifact_prefix="$out/$h-" "corpus-$h" >"$out/$h.log" 2>&1)
 	st=$?
