@@ -26,6 +26,8 @@ sed -i "s|^socket = .*|socket = \"inet:$H_MILTER_PORT@127.0.0.1\";|" "$H/conf/te
 sed -i "s|^dns = .*|dns = { nameserver = \"127.0.0.1@$H_DNS_PORT\"; timeout = 5; };|" "$H/conf/tenant-milter.conf"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+say "tenantctl postfix-maps (the Postfix tables for relay tenant initech)"
+src/tenantctl/tenantctl -c "$H/conf/tenant-milter.conf" postfix-maps | sed -n 1p || exit 1
 say "tenantctl check"
 src/tenantctl/tenantctl -c "$H/conf/tenant-milter.conf" check || exit 1
 
@@ -80,6 +82,8 @@ show "acme (customer mode, SASL lms-acme): signed as acme.example, RSA + Ed25519
 show "beta (provider mode, SASL lms-beta): From moves to beta.provider.example" \
 	--auth PLAIN --auth-user lms-beta --auth-password demo --from app@beta-corp.example \
 	--header 'From: "Beta Corp HR" <hr@beta-corp.example>' --header 'Subject: Welcome'
+# The demo Postfix does not load the relay tables (initech's server is
+# fictitious), so initech's message ends at the demo sink as well.
 show "initech (relay mode, SASL lms-initech): sender policy applied, no dkim list, not signed" \
 	--auth PLAIN --auth-user lms-initech --auth-password demo --from noreply@initech.example \
 	--header 'From: noreply@initech.example' --header 'Subject: Invitation'

@@ -25,6 +25,8 @@ static const struct {
 	{ "genkey", tctl_genkey, "TENANT|--provider --selector S [--algorithm A] [--force]" },
 	{ "dns", tctl_dns, "[--provider] [TENANT...] [--json]: DNS readiness; exit 0-3" },
 	{ "records", tctl_records, "TENANT [--json]: the sheet for the customer's IT" },
+	{ "postfix-maps", tctl_postfix_maps,
+	  "[--out DIR] [--postmap]: Postfix tables for the relay tenants" },
 	{ "status", tctl_status, "the running daemon's counters and key states" },
 };
 

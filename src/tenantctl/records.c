@@ -3,7 +3,7 @@
  * the customer's IT, plain text that reads well in an e-mail: what to
  * publish (customer mode) with each item's current state from live DNS,
  * taken from the same readiness check as `tenantctl dns`.  One function
- * per mode; relay mode points to `tenantctl postfix-maps`.  Public keys
+ * per mode; relay mode's sheet is in records_relay.c.  Public keys
  * only: nothing secret is printed.
  * Exit: 0 the sheet was printed, 1 bad usage, unknown tenant or
  * configuration.
@@ -261,24 +261,12 @@ out:
 	return rc;
 }
 
-/* sheet_relay - the relay sheet lives with `tenantctl postfix-maps` */
+/* sheet_relay - what to allow on the customer's server (records_relay.c) */
 static int
 sheet_relay(struct tm_snap *s, const struct tm_tenant *t, bool as_json,
 	    const char *when)
 {
-	(void)s;
-	if (as_json) {
-		printf("{");
-		tctl_json_kv(stdout, true, "tenant", t->id);
-		tctl_json_kv(stdout, false, "mode", "relay");
-		tctl_json_kv(stdout, false, "checked", when);
-		tctl_json_kv(stdout, false, "see", "tenantctl postfix-maps");
-		printf(",\"items\":[]}\n");
-	} else
-		printf("Tenant %s is in relay mode: its mail goes through %s.\n"
-		       "Nothing to publish in DNS; see tenantctl postfix-maps.\n",
-		       t->id, t->relay.host ? t->relay.host : t->relay.mx);
-	return 0;
+	return tctl_records_relay(s, t, as_json, when);
 }
 
 /* sheet_provider - nothing for the customer to publish */

@@ -161,6 +161,9 @@ script -qec "$TCTL dns ready" /dev/null >"$D/tty.txt" 2>&1
 h_ok "colour on a terminal (the verdict)" grep -q $'\033\\[1;32mready: DMARC passes' "$D/tty.txt"
 h_ok "nothing secret in the output" sh -c "! cat '$D'/*.txt '$D'/*.json | grep -q PRIVATE"
 
+# A relay tenant is ready once postfix-maps wrote its route (t-relay.sh
+# shows the stale case).
+$TCTL postfix-maps >"$D/maps.out" 2>&1 || h_diag "postfix-maps:" "$(cat "$D/maps.out")"
 run relayco; run beta
 h_ok "relay tenant: exit 0, the relay host resolves" sh -c "$(declare -f rc txt h_diag); D=$D; rc relayco 0 && txt relayco 'relay  *smtp.relayco.example: ok'"
 h_ok "provider-mode tenant: exit 0 via the provider's key and SPF of its subdomain; DMARC of the organizational domain" j beta \
@@ -186,7 +189,7 @@ h_ok "records: the SPF change for v6missing, its current state" sh -c \
 h_ok "records: the DMARC starter when none" sh -c "grep -q '^   Value:  v=DMARC1; p=none' '$D/nodmarc.sheet' && grep -q '^   Name:   _dmarc.nodmarc.example' '$D/nodmarc.sheet'"
 h_ok "records --json: items spf, dkim, dmarc with states" sh -c \
 	"/usr/bin/python3 -c \"import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if [(i['kind'],i['state']) for i in d['items']]==[('spf','ok'),('dkim','publish'),('dmarc','ok')] and d['items'][1]['value'].startswith('v=DKIM1; k=rsa; p=') else 1)\" '$D/spfonly.sheet.json'"
-h_ok "records: relay tenant: the mode and see tenantctl postfix-maps" sh -c "grep -q 'relay mode' '$D/relayco.sheet' && grep -q 'see tenantctl postfix-maps' '$D/relayco.sheet'"
+h_ok "records: relay tenant: what to allow (server, our IPs, TLS 1.2)" sh -c "grep -q '^Relaying through your mail server' '$D/relayco.sheet' && grep -q 'smtp.relayco.example port 587' '$D/relayco.sheet' && grep -q '192.0.2.10' '$D/relayco.sheet' && grep -q 'TLS 1.2 or newer' '$D/relayco.sheet'"
 h_ok "records: provider-mode tenant: nothing to publish" grep -q 'Nothing to publish in your DNS' "$D/beta.sheet"
 priv=$(sed '1d;$d' "$K/spfonly.key" | head -c 40)
 h_ok "records: nothing secret in any sheet" sh -c "! cat '$D'/*.sheet '$D'/*.sheet.json | grep -q -e PRIVATE -e '$priv'"

@@ -166,6 +166,7 @@ static const struct tm_opt main_table[] = {
 	  .valid = tm_valid_fn_socket },
 	{ "user", TM_OPT_STRING, C(user), 0, .valid = valid_user },
 	{ "tenants", TM_OPT_STRING, C(tenants_dir), TM_F_PATH, "tenants.d", .valid = NULL },
+	{ "relay_maps", TM_OPT_STRING, C(relay_maps), TM_F_PATH, .valid = NULL },
 	{ "provider", TM_OPT_GROUP, C(provider), TM_F_REQUIRED, .sub = provider_table },
 	{ "identify", TM_OPT_GROUP, C(identify), 0, .sub = identify_table },
 	{ "unknown_tenant", TM_OPT_ENUM, C(unknown_tenant), 0, "reject",
@@ -230,7 +231,12 @@ static const struct tm_opt auth_table[] = {
 static int
 valid_host(const char *v, char *why, size_t len)
 {
-	if (tm_valid_domain(v) || tm_valid_fn_ip(v, why, len) == 0)
+	char label[80];
+
+	/* a single label ("mailgw") is a local name Postfix's lookup resolves */
+	snprintf(label, sizeof(label), "%s.invalid", v);
+	if (tm_valid_domain(v) || tm_valid_fn_ip(v, why, len) == 0 ||
+	    (strchr(v, '.') == NULL && strlen(v) < 64 && tm_valid_domain(label)))
 		return 0;
 	snprintf(why, len, "not a host name or IP address");
 	return -1;
@@ -239,7 +245,8 @@ valid_host(const char *v, char *why, size_t len)
 static const struct tm_opt relay_table[] = {
 	{ "host", TM_OPT_STRING, R(host), TM_F_LOWER, .valid = valid_host },
 	{ "mx", TM_OPT_STRING, R(mx), TM_F_LOWER, .valid = tm_valid_fn_domain },
-	{ "port", TM_OPT_INT, R(port), 0, .idef = 587, .min = 1, .max = 65535 },
+	/* 0: unset; conf_check.c makes it 587 for host, 25 for mx */
+	{ "port", TM_OPT_INT, R(port), 0, .idef = 0, .min = 1, .max = 65535 },
 	{ "tls", TM_OPT_ENUM, R(tls), 0, "secure", .names = tls_names },
 	{ "auth", TM_OPT_GROUP, 0, 0, .sub = auth_table },
 	{ .name = NULL }
@@ -315,6 +322,7 @@ tenant_free(struct tm_tenant *t)
 	free(t->file);
 	free(t->provider_domain);
 	free(t->unusable);
+	free(t->relay.stale);
 	free(t);
 }
 
@@ -479,6 +487,7 @@ tm_conf_load_flags(const char *path, unsigned flags, struct tm_err *err)
 	w.dir = conf->dir;
 	free(conf->tenants_dir);
 	conf->tenants_dir = tm_path_join(conf->dir, "tenants.d");
+	conf->relay_maps = tm_path_join(conf->dir, "relay-maps");
 	tm_opt_walk(&w, config_root_setting(&cf), main_table, conf);
 	if (conf->annotate_header && (conf->annotate_header[0] == '\0' ||
 	    strcasecmp(conf->annotate_header, "none") == 0)) {

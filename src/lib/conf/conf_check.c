@@ -10,7 +10,8 @@
  *    (TM_ERR_TENANT, t->unusable), never the whole configuration;
  *  - the tenant index, where duplicate claims between files are found;
  *  - no tenant sends or signs as another tenant's domain, and no tenant's
- *    internal domains are another tenant's.
+ *    internal domains are another tenant's;
+ *  - relay tenants whose route is not in relay_maps' stamp (relay_route.c).
  */
 
 #include "config.h"
@@ -27,6 +28,7 @@
 #include "dkim/keys.h"
 #include "util/strv.h"
 #include "conf/tenant_index.h"
+#include "conf/relay_route.h"
 
 /* domain_of - the part after the last '@', borrowed */
 static const char *
@@ -146,6 +148,13 @@ check_relay(struct tm_tenant *t, struct tm_err *err)
 			   t->id);
 		return;
 	}
+	if (t->relay.port == 0)		/* submission for a host, SMTP for MX */
+		t->relay.port = t->relay.host ? 587 : 25;
+	if (t->relay.port == 465)	/* Postfix would need a wrapper-mode transport */
+		tm_err_add(err, TM_ERR_FATAL, t->file, t->line,
+			   "tenant %s: relay.port 465 (implicit TLS) is not "
+			   "supported: use the server's STARTTLS port (587 or 25)",
+			   t->id);
 	if ((t->relay.host != NULL) == (t->relay.mx != NULL))
 		tm_err_add(err, TM_ERR_FATAL, t->file, t->line,
 			   "tenant %s: relay needs exactly one of host or mx", t->id);
@@ -415,4 +424,5 @@ tm_conf_check(struct tm_conf *conf, struct tm_err *err)
 		return;
 	}
 	check_cross(conf, err);
+	tm_relay_stamp_check(conf, err);
 }

@@ -5,7 +5,9 @@
  * reads everything; the daemon reads tenant files and keys after dropping
  * to `user` (at start and on every reload).  So, run as root with `user`
  * set, a child process drops to that user exactly as the daemon does
- * (initgroups, setgid, setuid) and opens every such file; the parent turns
+ * (initgroups, setgid, setuid) and opens every such file (main file,
+ * tenants directory and files, keys, relay_maps/stamp when there are relay
+ * tenants); the parent turns
  * each refusal into an error naming the file, or the directory on its path
  * that cannot be searched, and the command that fixes it.
  *
@@ -78,6 +80,8 @@ add_keys(struct probes *p, const struct tm_dkim_list *dl, const char *owner)
 	return 0;
 }
 
+static char stamp[4200];		/* relay_maps/stamp, for collect() */
+
 /* collect - the files the daemon reads, in the order it reads them */
 static int
 collect(const struct tm_conf *conf, struct probes *p)
@@ -89,6 +93,15 @@ collect(const struct tm_conf *conf, struct probes *p)
 	    add(p, (struct probe){ conf->tenants_dir, conf->file, 0,
 		"tenants directory", true, false, TM_ERR_FATAL, NULL }) < 0 ||
 	    add_keys(p, &conf->provider.dkim, "provider") < 0)
+		return -1;
+	for (i = 0; i < conf->n_tenants; i++)
+		if (conf->tenants[i]->mode == TM_MODE_RELAY)
+			break;
+	if (i < conf->n_tenants && conf->relay_maps &&	/* the routes' stamp */
+	    snprintf(stamp, sizeof(stamp), "%s/stamp", conf->relay_maps) <
+	    (int)sizeof(stamp) &&
+	    add(p, (struct probe){ stamp, conf->file, 0, "relay route stamp",
+		false, false, TM_ERR_TENANT, NULL }) < 0)
 		return -1;
 	for (i = 0; i < conf->n_tenants; i++) {
 		const struct tm_tenant *t = conf->tenants[i];

@@ -121,6 +121,7 @@ struct tm_tenant {
 		char *password_file;	/* resolved */
 		char *client_cert;	/* resolved */
 		char *client_key;	/* resolved */
+		char *stale;		/* route not in relay_maps' stamp: why */
 	} relay;
 
 	/* Set by the key/secret checks: the tenant is isolated (tempfails). */
@@ -134,6 +135,7 @@ struct tm_conf {
 	char *user;
 	char *tenants_dir;		/* resolved */
 	char *pidfile;			/* resolved; NULL: none */
+	char *relay_maps;		/* resolved: tables of tenantctl postfix-maps */
 
 	struct {
 		char *domain;

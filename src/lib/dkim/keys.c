@@ -2,9 +2,9 @@
  * keys.c - DKIM private keys: permission checks, loading and validation
  * with OpenSSL 3 EVP, the public DNS record.
  *
- * Public functions: tm_key_check_perms(), tm_key_load(), tm_key_free(),
- * tm_key_txt(), tm_key_txt_zone(), tm_key_pub_match().  The per-load
- * cache is in keycache.c, generation in keygen.c.
+ * Public functions: tm_key_check_perms(), tm_secret_read(), tm_key_load(),
+ * tm_key_free(), tm_key_txt(), tm_key_txt_zone(), tm_key_pub_match().
+ * The per-load cache is in keycache.c, generation in keygen.c.
  *
  * Errors are one sentence in the caller's buffer that names the file or
  * directory at fault and, where there is one, the command that fixes it.
@@ -57,7 +57,7 @@
 #include "dns/txtzone.h"
 #include "util/strv.h"
 
-#define KEY_FILE_MAX	65536		/* no PEM private key is larger */
+#define KEY_FILE_MAX	TM_SECRET_MAX	/* no PEM private key is larger */
 #define RSA_BITS_MIN	1024		/* RFC 8301 section 3.2 */
 #define RSA_BITS_GOOD	2048
 #define RSA_BITS_MAX	4096		/* verifiers need not go further */
@@ -229,11 +229,14 @@ tm_key_check_perms(const char *what, const char *path, char *why,
 }
 
 /*
- * read_key - the file's bytes, NUL-terminated, at most KEY_FILE_MAX.
- * The buffer is KEY_FILE_MAX + 1 bytes: wipe and free all of it.
+ * tm_secret_read - the file's bytes, NUL-terminated, at most KEY_FILE_MAX,
+ * rechecking the mode of what was opened.  The buffer is TM_SECRET_MAX + 1
+ * bytes: wipe and free all of it (tm_free_secret).  `what` names the file
+ * in errors ("key", "password file").
  */
-static unsigned char *
-read_key(const char *path, size_t *lenp, char *why, size_t whylen)
+unsigned char *
+tm_secret_read(const char *what, const char *path, size_t *lenp, char *why,
+	       size_t whylen)
 {
 	unsigned char *buf = NULL;
 	struct stat st;
@@ -243,22 +246,22 @@ read_key(const char *path, size_t *lenp, char *why, size_t whylen)
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC)) < 0) {
-		say(why, whylen, "key %s: %s", path,
+		say(why, whylen, "%s %s: %s", what, path,
 		    errtext(errno, eb, sizeof(eb)));
 		return NULL;
 	}
 	/* the file checked may have been replaced since: check what we read */
 	if (fstat(fd, &st) < 0) {
-		say(why, whylen, "key %s: %s", path,
+		say(why, whylen, "%s %s: %s", what, path,
 		    errtext(errno, eb, sizeof(eb)));
 		goto fail;
 	}
-	if (file_ok("key", path, &st, why, whylen) < 0)
+	if (file_ok(what, path, &st, why, whylen) < 0)
 		goto fail;
 	if (st.st_size > KEY_FILE_MAX)
 		goto big;
 	if ((buf = malloc(KEY_FILE_MAX + 1)) == NULL) {
-		say(why, whylen, "key %s: out of memory", path);
+		say(why, whylen, "%s %s: out of memory", what, path);
 		goto fail;
 	}
 	while (len < KEY_FILE_MAX + 1) {
@@ -266,7 +269,7 @@ read_key(const char *path, size_t *lenp, char *why, size_t whylen)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			say(why, whylen, "key %s: %s", path,
+			say(why, whylen, "%s %s: %s", what, path,
 			    errtext(errno, eb, sizeof(eb)));
 			goto fail;
 		}
@@ -281,7 +284,7 @@ read_key(const char *path, size_t *lenp, char *why, size_t whylen)
 	*lenp = len;
 	return buf;
 big:
-	say(why, whylen, "key %s: larger than %d bytes: not a DKIM key", path,
+	say(why, whylen, "%s %s: larger than %d bytes", what, path,
 	    KEY_FILE_MAX);
 fail:
 	tm_free_secret(buf, KEY_FILE_MAX + 1);
@@ -486,7 +489,7 @@ tm_key_load(const char *path, enum tm_dkim_alg want, char *why, char *warn,
 	say(warn, msglen, "%s", "");
 	if (tm_key_check_perms("key", path, why, msglen) < 0)
 		return NULL;
-	if ((buf = read_key(path, &len, why, msglen)) == NULL)
+	if ((buf = tm_secret_read("key", path, &len, why, msglen)) == NULL)
 		return NULL;
 	pkey = parse_pem(path, buf, len, why, msglen);
 	tm_free_secret(buf, KEY_FILE_MAX + 1);

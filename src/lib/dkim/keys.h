@@ -41,6 +41,17 @@ int tm_key_check_perms(const char *what, const char *path, char *why,
 		       size_t whylen);
 
 /*
+ * tm_secret_read - a secret file's bytes (key, password), NUL-terminated,
+ * at most TM_SECRET_MAX, the mode rechecked on what was opened (call
+ * tm_key_check_perms first for the directories).  The buffer is
+ * TM_SECRET_MAX + 1 bytes: tm_free_secret(buf, TM_SECRET_MAX + 1).
+ * NULL with the reason in why.
+ */
+#define TM_SECRET_MAX 65536
+unsigned char *tm_secret_read(const char *what, const char *path,
+			      size_t *lenp, char *why, size_t whylen);
+
+/*
  * tm_key_load - permission check, read, parse, validate against `want`
  * (TM_ALG_AUTO: either type).
  * RSA must be 1024..4096 bits; 1024..2047 load with a warning in warn.

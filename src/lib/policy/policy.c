@@ -9,6 +9,8 @@
  *   foreign From/MAIL FROM-> sender.on_foreign: rewrite | reject
  *   provider mode         -> From = sender.from, display name kept
  *   hold = true           -> accepted into the hold queue, signed
+ *   relay, route stale    -> 451 4.7.1 until `tenantctl postfix-maps`
+ *   relay, null sender    -> sender.envelope_from (else sender.from)
  *   signed, a header line over 998 bytes -> folded at whitespace, or
  *                            550 5.6.0 when it has no whitespace
  *
@@ -30,6 +32,7 @@
 #include "util/log.h"
 #include "policy/policy.h"
 #include "policy/policy_int.h"
+#include "conf/relay_route.h"
 #include "util/strv.h"
 
 static int fold_check(const struct tm_conf *, const struct tm_msg *,
@@ -177,6 +180,26 @@ tm_policy_set_from(const struct tm_tenant *t, struct tm_decision *d,
 	return d->new_from && d->from_addr ? 0 : -1;
 }
 
+/*
+ * relay_null_sender - Postfix routes a relay tenant's mail by envelope
+ * sender (sender_dependent_relayhost_maps); the null sender matches no
+ * tenant's entry and would leave by the provider's own route.  It becomes
+ * sender.envelope_from (else sender.from), which the tables route.
+ */
+static int
+relay_null_sender(const struct tm_tenant *t, struct tm_decision *d)
+{
+	const char *to = t->sender.envelope_from ? t->sender.envelope_from :
+		t->sender.from;
+	char buf[400];
+
+	d->action = "rewrite";
+	snprintf(buf, sizeof(buf), "null envelope sender set to <%s> for the "
+		 "relay route", to);
+	return (d->new_env_from = strdup(to)) == NULL ||
+	       tm_policy_add_reason(d, buf) < 0 ? -1 : 0;
+}
+
 /* sender_policy - steps 2 and 3: From and MAIL FROM */
 static int
 sender_policy(const struct tm_tenant *t, const struct tm_msg *m,
@@ -203,6 +226,9 @@ sender_policy(const struct tm_tenant *t, const struct tm_msg *m,
 			return -1;
 	} else if (t->sender.envelope_from && m->mail_from && *m->mail_from &&
 		   (d->new_env_from = strdup(t->sender.envelope_from)) == NULL)
+		return -1;
+	else if (t->mode == TM_MODE_RELAY && m->mail_from && !*m->mail_from &&
+		 relay_null_sender(t, d) < 0)
 		return -1;
 	if (n == 0) {
 		d->from_added = true;
@@ -303,6 +329,11 @@ tm_policy_decide_tenant(const struct tm_conf *conf, const struct tm_tenant *t,
 	d->tenant = t;
 	if (t->mode == TM_MODE_CUSTOMER)
 		d->spf = "unchecked";
+	if (t->mode == TM_MODE_RELAY && t->relay.stale) {
+		d->log_error = true;	/* the operator must run postfix-maps */
+		return tm_policy_refuse(d, TM_V_TEMPFAIL, TM_RELAY_STALE,
+					TM_RELAY_STALE);
+	}
 	if (pick_keys(conf, t, d, key, sizeof(key), &why) < 0) {
 		char reply[300], reason[800];
 

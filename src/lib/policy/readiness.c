@@ -453,6 +453,14 @@ tm_ready_check(const struct tm_conf *conf, const struct tm_tenant *t,
 			r->verdict = TM_READY_UNKNOWN;
 			snprintf(r->headline, sizeof(r->headline), "could not check: %s",
 				 r->problems.v[0]);
+		} else if (r->action && strcmp(r->action, "accept") != 0 &&
+			   strcmp(r->action, "rewrite") != 0 &&
+			   strcmp(r->action, "hold") != 0) {
+			/* e.g. a route out of date: the milter's decision says so */
+			r->verdict = TM_READY_NOT;
+			snprintf(r->headline, sizeof(r->headline), "not ready: the "
+				 "milter would %s this tenant's mail (%s)", r->action,
+				 r->reason ? r->reason : "no reason given");
 		}
 		return 0;
 	}
