@@ -88,10 +88,14 @@ drop_privileges(const char *user, const char *sock)
  * snapshot that serves is built later, after the privilege drop and the
  * detach: its resolver runs a thread (threads do not survive fork), and
  * key files must be readable by the user the daemon runs as, exactly as
- * on every SIGHUP reload.
+ * on every SIGHUP reload.  Without `user` nothing changes between the two
+ * (a loaded configuration has no threads), so the configuration is kept
+ * in *keep and served as loaded: at 100,000 tenants a second load is
+ * half the start time.
  */
 static int
-preflight(const char *path, char **sock, char **user, char **pidfile)
+preflight(const char *path, char **sock, char **user, char **pidfile,
+	  struct tm_conf **keep)
 {
 	struct tm_err err;
 	struct tm_conf *conf;
@@ -110,19 +114,23 @@ preflight(const char *path, char **sock, char **user, char **pidfile)
 	*sock = strdup(conf->socket);
 	*user = conf->user ? strdup(conf->user) : NULL;
 	*pidfile = conf->pidfile ? strdup(conf->pidfile) : NULL;
-	tm_conf_free(conf);
+	if (conf->user == NULL)
+		*keep = conf;
+	else
+		tm_conf_free(conf);
 	return *sock ? 0 : -1;
 }
 
-/* serve_snapshot - the first published snapshot, as the run user */
+/* serve_snapshot - the first published snapshot, as the run user (conf:
+ * the preflight's, taken over, or NULL to load it again) */
 static int
-serve_snapshot(const char *path, int foreground)
+serve_snapshot(const char *path, int foreground, struct tm_conf *conf)
 {
 	struct tm_err err;
 	struct tm_snap *snap;
 
 	tm_err_init(&err);
-	if (tm_snap_load(path, &err) < 0) {
+	if ((conf ? tm_snap_publish(conf, &err) : tm_snap_load(path, &err)) < 0) {
 		report(&err);
 		tm_log(TM_LOG_FATAL, "%s: cannot load the configuration", path);
 		tm_err_fini(&err);
@@ -138,7 +146,7 @@ serve_snapshot(const char *path, int foreground)
 	tm_metrics_loaded(snap->generation);
 	tm_snap_release(snap);
 	if (tm_sign_init() < 0) {
-		tm_log(TM_LOG_FATAL, "cannot initialize libopendkim");
+		tm_log(TM_LOG_FATAL, "cannot initialize the DKIM signer (OpenSSL SHA-256)");
 		return -1;
 	}
 	return 0;
@@ -149,13 +157,15 @@ int
 tm_daemon_run(const char *path, int foreground)
 {
 	char *sock = NULL, *user = NULL, *pidfile = NULL;
+	struct tm_conf *conf = NULL;
 	sigset_t sigs;
 	int rc;
 
 	tm_log_open("tenant-milter", "mail", "info", foreground);
-	if (preflight(path, &sock, &user, &pidfile) < 0 ||
-	    tm_pidfile_lock(pidfile) < 0)	/* before the socket: one instance */
+	if (preflight(path, &sock, &user, &pidfile, &conf) < 0)
 		return 1;
+	if (tm_pidfile_lock(pidfile) < 0)	/* before the socket: one instance */
+		goto fail;
 	/* A unix socket is created 0770: the MTA reaches it through the
 	 * milter's group (usermod -aG tenant-milter postfix). */
 	umask(007);
@@ -164,16 +174,16 @@ tm_daemon_run(const char *path, int foreground)
 	    smfi_register(*tm_milter_desc()) != MI_SUCCESS ||
 	    smfi_opensocket(1) != MI_SUCCESS) {
 		tm_log(TM_LOG_FATAL, "cannot listen on %s", sock);
-		return 1;
+		goto fail;
 	}
 	if (drop_privileges(user, sock) < 0)
-		return 1;
+		goto fail;
 	if (!foreground && daemon(0, 0) < 0) {
 		tm_log(TM_LOG_FATAL, "cannot detach: %s", strerror(errno));
-		return 1;
+		goto fail;
 	}
 	if (tm_pidfile_write() < 0)
-		return 1;
+		goto fail;
 	/*
 	 * Before any thread exists (resolver, guard prober): block the signals
 	 * libmilter's signal thread waits for, so every thread inherits the
@@ -185,8 +195,10 @@ tm_daemon_run(const char *path, int foreground)
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	if (serve_snapshot(path, foreground) < 0)
-		return 1;
+	rc = serve_snapshot(path, foreground, conf);
+	conf = NULL;			/* the snapshot's now, or freed */
+	if (rc < 0)
+		goto fail;
 	tm_reload_setup(path);
 	if (tm_metrics_start() < 0)
 		tm_log(TM_LOG_WARNING, "cannot start the metrics writer");
@@ -209,4 +221,10 @@ tm_daemon_run(const char *path, int foreground)
 	free(pidfile);
 	tm_log(TM_LOG_INFO, "stopped");
 	return rc == MI_SUCCESS ? 0 : 1;
+fail:
+	tm_conf_free(conf);		/* not served */
+	free(sock);
+	free(user);
+	free(pidfile);
+	return 1;
 }

@@ -67,14 +67,22 @@ tm_snap_build(struct tm_conf *conf, struct tm_err *err)
 	return s;
 }
 
-/* tm_snap_load - build, check, publish */
+/* tm_snap_load - load, build, publish */
 int
 tm_snap_load(const char *path, struct tm_err *err)
 {
-	struct tm_snap *s, *old;
 	struct tm_conf *conf = tm_conf_load(path, err);
 
-	if (conf == NULL || (s = tm_snap_build(conf, err)) == NULL)
+	return conf ? tm_snap_publish(conf, err) : -1;
+}
+
+/* tm_snap_publish - build from a loaded conf, publish */
+int
+tm_snap_publish(struct tm_conf *conf, struct tm_err *err)
+{
+	struct tm_snap *s, *old;
+
+	if ((s = tm_snap_build(conf, err)) == NULL)
 		return -1;
 	s->refs = 1;			/* the "current" reference */
 	pthread_mutex_lock(&lock);

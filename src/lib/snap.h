@@ -64,6 +64,11 @@ void tm_snap_free(struct tm_snap *);
  * (the previous snapshot, if any, stays in force).
  */
 int tm_snap_load(const char *path, struct tm_err *err);
+/*
+ * tm_snap_publish - the same from a configuration already loaded (taken
+ * over): the daemon's start, which validated it before binding.
+ */
+int tm_snap_publish(struct tm_conf *conf, struct tm_err *err);
 /* tm_snap_acquire - the current snapshot with a reference, or NULL */
 struct tm_snap *tm_snap_acquire(void);
 /* tm_snap_release - drop a reference; NULL is a no-op */

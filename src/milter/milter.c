@@ -55,6 +55,8 @@ tm_conn_reset(struct tm_conn *c)
 	c->queue_id = c->auth_user = c->mail_from = NULL;
 	tm_snap_release(c->snap);
 	c->snap = NULL;
+	c->hdr_too_big = false;
+	c->fail[0] = '\0';
 	tm_stop_idle(c);
 }
 
@@ -143,13 +145,14 @@ refuse_early(SMFICTX *ctx, struct tm_conn *c, const char *mail_from,
 	return SMFIS_REJECT;
 }
 
-/* mlfi_connect - remember the client address */
+/* mlfi_connect - remember the client address (state made at negotiate) */
 static sfsistat
 mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 {
-	struct tm_conn *c = calloc(1, sizeof(*c));
+	struct tm_conn *c = conn_of(ctx);
 
-	if (c == NULL) {
+	if (c == NULL && (c = calloc(1, sizeof(*c))) == NULL) {
+		/* negotiate had no memory either, so no NR_CONN was agreed */
 		tm_log(TM_LOG_ERROR, "out of memory at connect from %s", host);
 		return SMFIS_TEMPFAIL;
 	}
@@ -164,10 +167,11 @@ mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 		return SMFIS_TEMPFAIL;
 	}
 	smfi_setpriv(ctx, c);
+	c->counted = true;
 	pthread_mutex_lock(&active_lock);
 	active++;
 	pthread_mutex_unlock(&active_lock);
-	return SMFIS_CONTINUE;
+	return tm_milter_reply(c, SMFIP_NR_CONN);
 }
 
 /* mlfi_envfrom - a new message: snapshot, sender, SASL identity */
@@ -215,45 +219,41 @@ mlfi_envrcpt(SMFICTX *ctx, char **argv)
 	char *addr = NULL, why[256];
 	int rc;
 
-	if (c == NULL || c->snap == NULL)
-		return SMFIS_TEMPFAIL;
+	if (c == NULL || c->snap == NULL || c->fail[0])
+		return tm_milter_reply(c, SMFIP_NR_RCPT);
 	if (tm_addr_parse_path(argv[0] ? argv[0] : "", &addr, why,
-			       sizeof(why)) < 0 && errno == ENOMEM)
-		return tm_milter_tempfail(ctx, c, "out of memory");
+			       sizeof(why)) < 0 && errno == ENOMEM) {
+		snprintf(c->fail, sizeof(c->fail), "out of memory");
+		return tm_milter_reply(c, SMFIP_NR_RCPT);
+	}
 	rc = tm_strv_add(&c->rcpt, addr ? addr : argv[0] ? argv[0] : "");
 	free(addr);
-	if (rc < 0)
-		return tm_milter_tempfail(ctx, c, "out of memory");
-	return SMFIS_CONTINUE;
+	if (rc < 0)		/* no reply here (SMFIP_NR_RCPT): mlfi_eoh says it */
+		snprintf(c->fail, sizeof(c->fail), "out of memory");
+	return tm_milter_reply(c, SMFIP_NR_RCPT);
 }
 
-/* mlfi_header - keep every header until the end of headers */
+/*
+ * mlfi_header - keep every header until the end of headers.  Usually no
+ * reply is sent (SMFIP_NR_HDR): trouble is kept for mlfi_eoh to answer.
+ */
 static sfsistat
 mlfi_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct tm_conn *c = conn_of(ctx);
 
 	if (c == NULL || c->snap == NULL)
-		return SMFIS_TEMPFAIL;
-	if (c->hdrs.bytes + strlen(name) + strlen(value) > MAX_HEADER_BYTES) {
-		char reason[100];
-
-		snprintf(reason, sizeof(reason), "message headers over %d bytes",
-			 MAX_HEADER_BYTES);
-		return refuse_early(ctx, c, c->mail_from, "552", "5.3.4",
-				    "message headers too large", reason);
-	}
-	if (c->hdrs.n >= MAX_HEADERS) {
-		char reason[100];
-
-		snprintf(reason, sizeof(reason), "message has over %d header fields",
-			 MAX_HEADERS);
-		return refuse_early(ctx, c, c->mail_from, "552", "5.3.4",
-				    "too many header fields", reason);
-	}
-	if (tm_hdrs_add(&c->hdrs, name, value) < 0)
-		return tm_milter_tempfail(ctx, c, "out of memory");
-	return SMFIS_CONTINUE;
+		return tm_milter_reply(c, SMFIP_NR_HDR);
+	if (c->hdr_too_big || c->fail[0])
+		return tm_milter_reply(c, SMFIP_NR_HDR);
+	/* Too large in all, or too many fields: refused at the end of the
+	 * headers (no reply here); nothing more is kept. */
+	if (c->hdrs.bytes + strlen(name) + strlen(value) > MAX_HEADER_BYTES ||
+	    c->hdrs.n >= MAX_HEADERS)
+		c->hdr_too_big = true;
+	else if (tm_hdrs_add(&c->hdrs, name, value) < 0)
+		snprintf(c->fail, sizeof(c->fail), "out of memory");
+	return tm_milter_reply(c, SMFIP_NR_HDR);
 }
 
 /* feed - one final header to the signer (tm_policy_final_headers) */
@@ -293,6 +293,24 @@ mlfi_eoh(SMFICTX *ctx)
 
 	if (c == NULL || c->snap == NULL)
 		return SMFIS_TEMPFAIL;
+	if (c->fail[0])
+		return tm_milter_tempfail(ctx, c, c->fail);
+	if (c->hdr_too_big && c->hdrs.n >= MAX_HEADERS) {	/* mlfi_header */
+		char reason[100];
+
+		snprintf(reason, sizeof(reason), "message has over %d header fields",
+			 MAX_HEADERS);
+		return refuse_early(ctx, c, c->mail_from, "552", "5.3.4",
+				    "too many header fields", reason);
+	}
+	if (c->hdr_too_big) {	/* found by mlfi_header, which has no reply */
+		char reason[100];
+
+		snprintf(reason, sizeof(reason), "message headers over %d bytes",
+			 MAX_HEADER_BYTES);
+		return refuse_early(ctx, c, c->mail_from, "552", "5.3.4",
+				    "message headers too large", reason);
+	}
 	/* One DNS budget for the whole message (DESIGN.md step 8). */
 	env.spf = c->snap->spf;
 	env.resolver = c->snap->resolver;
@@ -322,19 +340,19 @@ mlfi_eoh(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
-/* mlfi_body - stream a chunk into the signatures */
+/* mlfi_body - stream a chunk into the signatures; trouble waits for eom */
 static sfsistat
 mlfi_body(SMFICTX *ctx, unsigned char *buf, size_t len)
 {
 	struct tm_conn *c = conn_of(ctx);
-	char why[512];
+	char why[sizeof(c->fail)];
 
-	if (c == NULL || !c->decided)
-		return SMFIS_TEMPFAIL;
+	if (c == NULL || !c->decided || c->fail[0])
+		return tm_milter_reply(c, SMFIP_NR_BODY);
 	if (c->signer && tm_signer_body(c->signer, buf, len, why,
 					sizeof(why)) < 0)
-		return tm_milter_tempfail(ctx, c, why);
-	return SMFIS_CONTINUE;
+		snprintf(c->fail, sizeof(c->fail), "%s", why);
+	return tm_milter_reply(c, SMFIP_NR_BODY);
 }
 
 /* mlfi_eom - apply the decision */
@@ -346,6 +364,8 @@ mlfi_eom(SMFICTX *ctx)
 
 	if (c == NULL || !c->decided)
 		return SMFIS_TEMPFAIL;
+	if (c->fail[0])
+		return tm_milter_tempfail(ctx, c, c->fail);
 	rc = tm_milter_eom(ctx, c);
 	tm_conn_reset(c);
 	return rc;
@@ -372,12 +392,14 @@ mlfi_close(SMFICTX *ctx)
 		return SMFIS_CONTINUE;
 	tm_conn_reset(c);
 	tm_stop_untrack(c);
-	free(c);
 	smfi_setpriv(ctx, NULL);
-	pthread_mutex_lock(&active_lock);
-	if (--active == 0)
-		pthread_cond_broadcast(&active_cond);
-	pthread_mutex_unlock(&active_lock);
+	if (c->counted) {
+		pthread_mutex_lock(&active_lock);
+		if (--active == 0)
+			pthread_cond_broadcast(&active_cond);
+		pthread_mutex_unlock(&active_lock);
+	}
+	free(c);
 	return SMFIS_CONTINUE;
 }
 
@@ -395,6 +417,7 @@ static struct smfiDesc desc = {
 	.xxfi_eom = mlfi_eom,
 	.xxfi_abort = mlfi_abort,
 	.xxfi_close = mlfi_close,
+	.xxfi_negotiate = tm_milter_negotiate,
 };
 
 /* tm_milter_desc - for smfi_register */

@@ -18,6 +18,8 @@
 struct tm_conn {
 	struct sockaddr_storage client;
 	bool have_client;
+	bool counted;			/* in the active-connection count */
+	unsigned long nr;		/* SMFIP_NR_* agreed (milter_proto.c) */
 	/* the message in progress */
 	struct tm_snap *snap;		/* held from MAIL FROM to end/abort */
 	char *queue_id;
@@ -28,6 +30,10 @@ struct tm_conn {
 	struct tm_decision d;
 	bool decided;
 	struct tm_signer *signer;
+	/* Trouble in a callback that sends no reply, answered at the next
+	 * one that does (end of headers, end of message). */
+	bool hdr_too_big;
+	char fail[256];			/* "" or why the message tempfails */
 };
 
 /* tm_conn_reset - end the message: release snapshot, free its state */
@@ -43,5 +49,12 @@ int tm_milter_setreply(SMFICTX *, const char *rcode, const char *xcode,
 sfsistat tm_milter_eom(SMFICTX *, struct tm_conn *);
 /* tm_milter_log_decision - the one decision line of a message */
 void tm_milter_log_decision(struct tm_conn *);
+/* tm_milter_negotiate - xxfi_negotiate (milter_proto.c) */
+sfsistat tm_milter_negotiate(SMFICTX *, unsigned long, unsigned long,
+			     unsigned long, unsigned long, unsigned long *,
+			     unsigned long *, unsigned long *, unsigned long *);
+/* tm_milter_reply - what a callback of stage `nr_flag` returns for
+ * "go on": SMFIS_NOREPLY when that stage was agreed to have no reply */
+sfsistat tm_milter_reply(const struct tm_conn *, unsigned long nr_flag);
 
 #endif

@@ -22,6 +22,7 @@ static const struct {
 } commands[] = {
 	{ "check", tctl_check, "validate the configuration; one line per tenant" },
 	{ "try", tctl_try, "TENANT [--from ADDR] < message: what the milter would do" },
+	{ "verify", tctl_verify, "< message: check every DKIM-Signature (libopendkim, live DNS)" },
 	{ "genkey", tctl_genkey, "TENANT|--provider --selector S [--algorithm A] [--force]" },
 	{ "dns", tctl_dns, "[--provider] [TENANT...] [--json]: DNS readiness; exit 0-3" },
 	{ "records", tctl_records, "TENANT [--json]: the sheet for the customer's IT" },

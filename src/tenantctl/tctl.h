@@ -8,6 +8,7 @@
 
 int tctl_check(const char *conf_path, int argc, char **argv);
 int tctl_try(const char *conf_path, int argc, char **argv);
+int tctl_verify(const char *conf_path, int argc, char **argv);
 int tctl_genkey(const char *conf_path, int argc, char **argv);
 int tctl_dns(const char *conf_path, int argc, char **argv);
 int tctl_records(const char *conf_path, int argc, char **argv);

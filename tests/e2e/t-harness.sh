@@ -9,7 +9,7 @@
 set -u
 . "$(dirname "$0")/harness.sh"
 h_init t-harness
-h_plan 46
+h_plan 47
 
 D=example.com
 SASL_USER=lms-acme SASL_PASS='s3cr3t pass'
@@ -211,3 +211,12 @@ none_alive() {
     [ -z "$left" ] || { h_diag "still alive:$left"; ps -o pid,args -p "${left# }" | sed 's/^/# /'; return 1; }
 }
 h_ok "all $(h_all_pids | wc -l) harness processes are gone after h_stop_all" none_alive
+
+# --- a sanitizer report in a log fails a script whose tests all pass ------
+san_fails() {
+    local out
+    out=$(TMPDIR=$H bash -c '. "$1/harness.sh"; h_init san; h_plan 1; h_ok passes true
+        echo "==1==ERROR: LeakSanitizer: detected memory leaks" >"$H/milter.log"' _ "$H_E2E_DIR" 2>&1)
+    [ $? -ne 0 ] && grep -q '^# .*/milter.log:==1==ERROR: LeakSanitizer' <<<"$out"
+}
+h_ok "a sanitizer report in a daemon's log fails the script" san_fails

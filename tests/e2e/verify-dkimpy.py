@@ -1,11 +1,11 @@
 #!/usr/bin/python3
-"""verify-dkimpy.py PORT FILE - verify every DKIM signature of FILE with dkimpy.
+"""verify-dkimpy.py PORT FILE... - verify every DKIM signature of FILE with dkimpy.
 
 Keys come from the harness NSD at 127.0.0.1:PORT only (dnspython resolver with
 that one nameserver; the system resolver is never used).  Prints one line:
   dkimpy: RESULT (d/s alg=result[: reason], ...)
 RESULT is pass if every signature verifies, else fail (also when there is no
-signature).  Exit 0 pass, 1 fail.  Run with /usr/bin/python3 (Debian's dkimpy).
+signature).  With more than one FILE, each line starts with "FILE: ".  Exit 0 pass, 1 fail.  Run with /usr/bin/python3 (Debian's dkimpy).
 """
 import logging
 import sys
@@ -29,9 +29,9 @@ class Collect(logging.Handler):
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: verify-dkimpy.py PORT FILE")
-    port, path = int(sys.argv[1]), sys.argv[2]
+    if len(sys.argv) < 3:
+        sys.exit("usage: verify-dkimpy.py PORT FILE...")
+    port, paths = int(sys.argv[1]), sys.argv[2:]
     res = dns.resolver.Resolver(configure=False)
     res.nameservers = ["127.0.0.1"]
     res.port = port
@@ -50,6 +50,15 @@ def main():
             return b"".join(rd.strings)
         return None
 
+    rc = 0
+    for path in paths:
+        if len(paths) > 1:
+            print("%s: " % path, end="")
+        rc |= verify(path, dnsfunc, dns_error)
+    return rc
+
+
+def verify(path, dnsfunc, dns_error):
     try:
         with open(path, "rb") as f:
             msg = f.read()

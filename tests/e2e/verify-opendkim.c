@@ -2,7 +2,9 @@
  * verify-opendkim.c - verify every DKIM signature of a message with
  * libopendkim, keys from the harness NSD at 127.0.0.1:PORT only.
  *
- * usage: verify-opendkim PORT FILE
+ * usage: verify-opendkim PORT FILE...
+ * With more than one FILE, each line starts with "FILE: " (batch use by
+ * the differential test: one process, one DNS context for thousands).
  *
  * libopendkim's built-in resolver is glibc's res_nquery(): it always uses
  * /etc/resolv.conf, port 53, and dkim_dns_nslist() is a no-op on glibc.  So
@@ -181,26 +183,51 @@ report(DKIM *dkim, DKIM_STAT eom)
 	return ok ? 0 : 1;
 }
 
+/* verify_file - one message, one verdict line; 0 if all passed */
+static int
+verify_file(DKIM_LIB *lib, const char *path, int prefix)
+{
+	DKIM *dkim;
+	DKIM_STAT st;
+	unsigned char *msg;
+	size_t len = 0;
+	int rc;
+
+	if (prefix)
+		printf("%s: ", path);
+	if ((msg = read_crlf(path, &len)) == NULL) {
+		printf("opendkim: fail (cannot read %s)\n", path);
+		return 1;
+	}
+	dkim = dkim_verify(lib, (const unsigned char *) "verify", NULL, &st);
+	if (dkim == NULL) {
+		printf("opendkim: fail (dkim_verify: %s)\n", dkim_getresultstr(st));
+		free(msg);
+		return 1;
+	}
+	st = dkim_chunk(dkim, msg, len);
+	if (st == DKIM_STAT_OK)
+		st = dkim_chunk(dkim, NULL, 0);
+	if (st == DKIM_STAT_OK)
+		st = dkim_eom(dkim, NULL);
+	rc = report(dkim, st);
+	dkim_free(dkim);
+	free(msg);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	DKIM_LIB *lib;
-	DKIM *dkim;
-	DKIM_STAT st;
 	struct ub_ctx *ub;
-	unsigned char *msg;
-	size_t len = 0;
 	char fwd[64];
 	unsigned int timeout = 5;
-	int rc;
+	int rc = 0, i;
 
-	if (argc != 3 || atoi(argv[1]) <= 0) {
-		fprintf(stderr, "usage: verify-opendkim PORT FILE\n");
+	if (argc < 3 || atoi(argv[1]) <= 0) {
+		fprintf(stderr, "usage: verify-opendkim PORT FILE...\n");
 		return 2;
-	}
-	if ((msg = read_crlf(argv[2], &len)) == NULL) {
-		printf("opendkim: fail (cannot read %s)\n", argv[2]);
-		return 1;
 	}
 	snprintf(fwd, sizeof fwd, "127.0.0.1@%d", atoi(argv[1]));
 	if ((ub = ub_ctx_create()) == NULL ||
@@ -219,20 +246,9 @@ main(int argc, char **argv)
 	dkim_dns_set_query_waitreply(lib, q_wait);
 	dkim_dns_set_query_cancel(lib, q_cancel);
 	dkim_dns_set_close(lib, q_close);
-
-	dkim = dkim_verify(lib, (const unsigned char *) "verify", NULL, &st);
-	if (dkim == NULL) {
-		printf("opendkim: fail (dkim_verify: %s)\n", dkim_getresultstr(st));
-		return 1;
-	}
-	st = dkim_chunk(dkim, msg, len);
-	if (st == DKIM_STAT_OK)
-		st = dkim_chunk(dkim, NULL, 0);
-	if (st == DKIM_STAT_OK)
-		st = dkim_eom(dkim, NULL);
-	rc = report(dkim, st);
-	dkim_free(dkim);
+	for (i = 2; i < argc; i++)
+		if (verify_file(lib, argv[i], argc > 3) != 0)
+			rc = 1;
 	dkim_close(lib);		/* deletes ub through q_close */
-	free(msg);
 	return rc;
 }

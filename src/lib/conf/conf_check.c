@@ -417,6 +417,7 @@ tm_conf_check(struct tm_conf *conf, struct tm_err *err)
 	check_main(conf, err);
 	for (i = 0; i < conf->n_tenants; i++)
 		check_tenant(conf, conf->tenants[i], err);
+	tm_conf_selftest(conf, err);
 	if (err->n_fatal > fatal_before)
 		return;
 	if ((conf->index = tm_index_build(conf, err)) == NULL) {

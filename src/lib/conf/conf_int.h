@@ -16,5 +16,8 @@
  * parsed.  Every problem into err.
  */
 void tm_conf_check(struct tm_conf *, struct tm_err *);
+/* tm_conf_selftest - conf_selftest.c: sign and verify once per algorithm
+ * in use (dkim/selftest.c), run by tm_conf_check */
+void tm_conf_selftest(struct tm_conf *, struct tm_err *);
 
 #endif

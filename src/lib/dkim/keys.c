@@ -11,22 +11,10 @@
  * Nothing here logs or exits.  Key material is wiped (OPENSSL_cleanse)
  * before it is freed and never copied into a message.
  *
- * What libopendkim 2.11.0~beta2 (Debian 12) takes as dkim_sign()'s
- * `secretkey`, found by experiment (sign with libopendkim, verify with
- * dkimpy against the p= this file computes):
- *   - a NUL-terminated PEM text, for RSA and for Ed25519 alike: PKCS#8
- *     "BEGIN PRIVATE KEY" works for both, PKCS#1 "BEGIN RSA PRIVATE KEY"
- *     for RSA.  libopendkim looks at the first five bytes: "-----" means
- *     PEM_read_bio_PrivateKey(), anything else is base64-decoded and given
- *     to d2i_PrivateKey_bio();
- *   - base64 of the PKCS#8 DER works for RSA, but NOT for Ed25519
- *     (dkim_eom() fails: "d2i_PrivateKey_bio() failed");
- *   - base64 of the raw 32-byte Ed25519 private key (what some tools
- *     print) fails the same way: libopendkim has no raw-key path.
- * So sign_bytes is always the key re-encoded by OpenSSL as unencrypted
- * PKCS#8 PEM, NUL-terminated (sign_len excludes the NUL).  Re-encoding
- * also drops anything else the file held (comments, other blocks).
- * Ed25519 signatures made this way verify with dkimpy (RFC 8463).
+ * The parsed EVP_PKEY is kept in the key (sign.c signs with it, shared
+ * by every thread: OpenSSL 3 allows concurrent use of a key object that
+ * nobody modifies), so a key file is parsed once per configuration and
+ * never again per message.  EVP_PKEY_free() clears the private numbers.
  *
  * Thread safety: no shared state; OpenSSL's error queue is per thread
  * and is cleared after every failure.
@@ -502,9 +490,10 @@ tm_key_load(const char *path, enum tm_dkim_alg want, char *why, char *warn,
 	key->alg = alg;
 	key->bits = bits;
 	if ((key->path = strdup(path)) == NULL ||
-	    (key->pub_b64 = pub_b64(pkey, alg)) == NULL ||
-	    (key->sign_bytes = tm_key_pkcs8_pem(pkey, &key->sign_len)) == NULL)
+	    (key->pub_b64 = pub_b64(pkey, alg)) == NULL)
 		goto oom;
+	key->pkey = pkey;		/* the key owns it now */
+	pkey = NULL;
 	goto out;
 oom:
 	say(why, msglen, "key %s: out of memory", path);
@@ -522,8 +511,7 @@ tm_key_free(struct tm_key *key)
 {
 	if (key == NULL)
 		return;
-	if (key->sign_bytes)
-		tm_free_secret(key->sign_bytes, key->sign_len + 1);
+	EVP_PKEY_free(key->pkey);	/* clears the private numbers */
 	free(key->pub_b64);
 	free(key->path);
 	free(key);

@@ -5,9 +5,9 @@
  * keys - DKIM private keys: permission checks, loading and validation
  * (OpenSSL 3 EVP), the public DNS record.  Generation: keygen.h.
  *
- * A key is read and validated once per configuration snapshot; the bytes
- * that libopendkim's dkim_sign() wants are kept in memory so no file is
- * read per message.  A key cache de-duplicates by path within one load.
+ * A key is read, parsed and validated once per configuration snapshot;
+ * the parsed key (EVP_PKEY) is what sign.c signs with, from every thread,
+ * so no file is read and no key parsed per message.  A key cache de-duplicates by path within one load.
  *
  * Errors come back as a sentence in a caller buffer naming the file or
  * directory at fault and the command that fixes it, e.g.
@@ -24,8 +24,7 @@ struct tm_key {
 	char *path;
 	enum tm_dkim_alg alg;		/* what the file holds */
 	int bits;			/* RSA modulus bits; 256 for Ed25519 */
-	unsigned char *sign_bytes;	/* handed to dkim_sign(); cleansed on free */
-	size_t sign_len;
+	struct evp_pkey_st *pkey;	/* EVP_PKEY: private; freed (cleared) with the key */
 	char *pub_b64;			/* p= value of the DNS record */
 };
 

@@ -1,10 +1,21 @@
 /*
- * sign.c - DKIM signing through libopendkim.
+ * sign.c - DKIM signatures (RFC 6376 relaxed/relaxed; rsa-sha256, and
+ * ed25519-sha256 per RFC 8463) with OpenSSL 3 EVP on the keys parsed
+ * once per configuration (keys.c); libopendkim is not in this path.
  *
- * libopendkim parses the key bytes again in every dkim_sign(); the bytes
- * come from the snapshot's key cache (keys.c), so no file is read per
- * message.  Every failure names the signature (domain/selector) and the
- * library's own error text.
+ * Per message: the headers are kept until the end of headers, then the
+ * selected ones are hashed once into a context that every signature
+ * copies (only its own DKIM-Signature differs); the body is canonicalized
+ * and hashed once as the chunks arrive (canon.c) and its hash is the bh=
+ * of every signature, since all use relaxed and SHA-256.  At the end each
+ * signature adds its own header to a copy of the header hash and signs
+ * the digest with the shared key object (EVP_PKEY: read-only, safe from
+ * every thread; the signing context is per message).
+ *
+ * Headers signed: those of sign_hdrs present in the message, every copy,
+ * in message order, and "From" once more (oversigning, RFC 6376 8.15: a
+ * From added later breaks the signature).  Tags: v a c d s t h bh b, no
+ * l=.  The value is folded with LF TAB before 78 columns.
  */
 
 #include "config.h"
@@ -13,78 +24,71 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
-#include <opendkim/dkim.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
 
+#include "dkim/canon.h"
 #include "dkim/keys.h"
 #include "dkim/sign.h"
+#include "dkim/sign_int.h"
 
-static DKIM_LIB *lib;
-
-/* Headers signed when present; From is also oversigned (RFC 6376 8.15). */
-static const char *sign_hdrs[] = {
+/* Headers signed when present; From is also oversigned. */
+static const char *const sign_hdrs[] = {
 	"from", "reply-to", "sender", "subject", "date", "to", "cc",
 	"message-id", "in-reply-to", "references", "mime-version",
 	"content-type", "content-transfer-encoding", "content-disposition",
 	"list-id", "list-unsubscribe", "list-unsubscribe-post", "list-post",
-	"list-help", "list-owner", NULL
+	"list-help", "list-owner",
 };
-static const char *oversign_hdrs[] = { "from", NULL };
+#define N_KINDS (sizeof(sign_hdrs) / sizeof(sign_hdrs[0]))
+
+static EVP_MD *sha256;		/* the signer library handle: fetched once */
 
 struct tm_signer {
+	time_t t;
+	char **name, **value;		/* headers, until the end of headers */
+	size_t nh, caph;
+	char *hlist;			/* the h= value */
+	EVP_MD_CTX *hdr;		/* selected headers, hashed */
+	EVP_MD_CTX *body;
+	struct tm_canon_body canon;
+	bool eoh;
 	size_t n;
 	struct {
-		DKIM *dkim;
 		const struct tm_dkim *conf;
 		char *value;
 	} sig[];
 };
 
-/* tm_sign_init - library handle with our header lists */
 int
 tm_sign_init(void)
 {
-	unsigned int flags = DKIM_LIBFLAGS_FIXCRLF;
-
-	if (lib != NULL)
-		return 0;
-	if ((lib = dkim_init(NULL, NULL)) == NULL)
+	if (sha256 == NULL && (sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
 		return -1;
-	/* Header lists are passed as the array itself, len sizeof(char **). */
-	if (dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_SIGNHDRS, sign_hdrs,
-			 sizeof(char **)) != DKIM_STAT_OK ||
-	    dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_OVERSIGNHDRS,
-			 oversign_hdrs, sizeof(char **)) != DKIM_STAT_OK ||
-	    dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_FLAGS, &flags,
-			 sizeof(flags)) != DKIM_STAT_OK) {
-		dkim_close(lib);
-		lib = NULL;
-		return -1;
-	}
 	return 0;
 }
 
-/* tm_sign_fini - release the library handle */
 void
 tm_sign_fini(void)
 {
-	if (lib)
-		dkim_close(lib);
-	lib = NULL;
+	EVP_MD_free(sha256);
+	sha256 = NULL;
 }
 
-/* fail - "d=dom s=sel: what: library error" */
+/* say - "DKIM d/s: what" (or just what without a signature) */
 static int
-fail(struct tm_signer *s, size_t i, const char *what, char *why, size_t len)
+say(const struct tm_dkim *d, const char *what, char *why, size_t len)
 {
-	const char *e = s->sig[i].dkim ? dkim_geterror(s->sig[i].dkim) : NULL;
-
-	snprintf(why, len, "DKIM %s/%s: %s%s%s", s->sig[i].conf->domain,
-		 s->sig[i].conf->selector, what, e ? ": " : "", e ? e : "");
+	if (d)
+		snprintf(why, len, "DKIM %s/%s: %s", d->domain, d->selector, what);
+	else
+		snprintf(why, len, "DKIM: %s", what);
 	return -1;
 }
 
-/* tm_signer_new - one libopendkim handle per signature */
 struct tm_signer *
 tm_signer_new(const char *job_id, const struct tm_dkim *const *sigs, size_t n,
 	      char *why, size_t whylen)
@@ -92,141 +96,212 @@ tm_signer_new(const char *job_id, const struct tm_dkim *const *sigs, size_t n,
 	struct tm_signer *s;
 	size_t i;
 
-	if (lib == NULL) {
-		snprintf(why, whylen, "DKIM library not initialized");
+	(void)job_id;
+	if (sha256 == NULL) {
+		say(NULL, "signer not initialized", why, whylen);
 		return NULL;
 	}
-	if ((s = calloc(1, sizeof(*s) + n * sizeof(s->sig[0]))) == NULL) {
-		snprintf(why, whylen, "out of memory");
+	for (i = 0; i < n; i++)
+		if (sigs[i]->key == NULL || sigs[i]->key->pkey == NULL) {
+			say(sigs[i], "key not loaded", why, whylen);
+			return NULL;
+		}
+	if ((s = calloc(1, sizeof(*s) + n * sizeof(s->sig[0]))) == NULL ||
+	    (s->body = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(s->body, sha256, NULL) != 1) {
+		tm_signer_free(s);
+		say(NULL, "out of memory", why, whylen);
 		return NULL;
 	}
-	for (i = 0; i < n; i++) {
-		DKIM_STAT st = DKIM_STAT_OK;
-		const struct tm_dkim *d = sigs[i];
-
-		s->sig[i].conf = d;
-		s->n = i + 1;
-		if (d->key == NULL) {
-			fail(s, i, "key not loaded", why, whylen);
-			tm_signer_free(s);
-			return NULL;
-		}
-		s->sig[i].dkim = dkim_sign(lib, (const unsigned char *)job_id,
-			NULL, (dkim_sigkey_t)d->key->sign_bytes,
-			(const unsigned char *)d->selector,
-			(const unsigned char *)d->domain, DKIM_CANON_RELAXED,
-			DKIM_CANON_RELAXED, d->alg == TM_ALG_ED25519_SHA256 ?
-			DKIM_SIGN_ED25519SHA256 : DKIM_SIGN_RSASHA256, -1, &st);
-		if (s->sig[i].dkim == NULL || st != DKIM_STAT_OK) {
-			fail(s, i, "cannot start signing", why, whylen);
-			tm_signer_free(s);
-			return NULL;
-		}
-	}
+	tm_canon_body_init(&s->canon, s->body);
+	s->t = time(NULL);
+	s->n = n;
+	for (i = 0; i < n; i++)
+		s->sig[i].conf = sigs[i];
 	return s;
 }
 
-/* tm_signer_header - "Name: value" to every handle */
 int
 tm_signer_header(struct tm_signer *s, const char *name, const char *value,
 		 char *why, size_t whylen)
 {
-	size_t i, nl = strlen(name), vl = strlen(value);
-	char *line = malloc(nl + vl + 3);
+	if (s->eoh)
+		return say(NULL, "header after the end of headers", why, whylen);
+	if (s->nh == s->caph) {
+		size_t cap = s->caph ? s->caph * 2 : 16;
+		char **nv = realloc(s->name, cap * sizeof(*nv));
 
-	if (line == NULL) {
-		snprintf(why, whylen, "out of memory");
-		return -1;
+		if (nv == NULL)
+			return say(NULL, "out of memory", why, whylen);
+		s->name = nv;
+		if ((nv = realloc(s->value, cap * sizeof(*nv))) == NULL)
+			return say(NULL, "out of memory", why, whylen);
+		s->value = nv;
+		s->caph = cap;
 	}
-	memcpy(line, name, nl);
-	memcpy(line + nl, ": ", 2);
-	memcpy(line + nl + 2, value, vl + 1);
-	for (i = 0; i < s->n; i++)
-		if (dkim_header(s->sig[i].dkim, (unsigned char *)line,
-				nl + vl + 2) != DKIM_STAT_OK) {
-			free(line);
-			return fail(s, i, "header rejected", why, whylen);
-		}
-	free(line);
+	if ((s->name[s->nh] = strdup(name)) == NULL)
+		return say(NULL, "out of memory", why, whylen);
+	if ((s->value[s->nh] = strdup(value)) == NULL) {
+		free(s->name[s->nh]);
+		return say(NULL, "out of memory", why, whylen);
+	}
+	s->nh++;
 	return 0;
 }
 
-/* tm_signer_eoh - end of headers */
-int
-tm_signer_eoh(struct tm_signer *s, char *why, size_t whylen)
+/* kind_of - index in sign_hdrs, or -1 when the header is not signed */
+static int
+kind_of(const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < N_KINDS; k++)
+		if (strcasecmp(name, sign_hdrs[k]) == 0)
+			return (int)k;
+	return -1;
+}
+
+/* forget_headers - the kept headers are hashed: drop them */
+static void
+forget_headers(struct tm_signer *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->n; i++)
-		if (dkim_eoh(s->sig[i].dkim) != DKIM_STAT_OK)
-			return fail(s, i, "end of headers", why, whylen);
+	for (i = 0; i < s->nh; i++) {
+		free(s->name[i]);
+		free(s->value[i]);
+	}
+	free(s->name);
+	free(s->value);
+	s->name = s->value = NULL;
+	s->nh = s->caph = 0;
+}
+
+/*
+ * hash_headers - h= lists the signed headers in message order; a verifier
+ * takes the copies of a repeated name from the bottom up (RFC 6376 5.4.2),
+ * so the j-th "To" in h= stands for the j-th "To" counted from the bottom.
+ * Hash in exactly that order.
+ */
+static int
+hash_headers(struct tm_signer *s, const int *kind, char *why, size_t whylen)
+{
+	size_t count[N_KINDS] = { 0 }, seen[N_KINDS] = { 0 }, first[N_KINDS];
+	size_t i, j, k, *inst, len = sizeof("From");
+	char *o;
+
+	for (i = 0; i < s->nh; i++)
+		if (kind[i] >= 0) {
+			count[kind[i]]++;
+			len += strlen(s->name[i]) + 1;
+		}
+	if ((inst = malloc((s->nh + 1) * sizeof(*inst))) == NULL ||
+	    (s->hlist = malloc(len)) == NULL) {
+		free(inst);
+		return say(NULL, "out of memory", why, whylen);
+	}
+	for (k = 0, j = 0; k < N_KINDS; j += count[k], k++)
+		first[k] = j;
+	for (i = 0; i < s->nh; i++)	/* copies of each kind, top down */
+		if (kind[i] >= 0)
+			inst[first[kind[i]] + seen[kind[i]]++] = i;
+	memset(seen, 0, sizeof(seen));
+	o = s->hlist;
+	for (i = 0; i < s->nh; i++) {
+		size_t kk, pick;
+
+		if (kind[i] < 0)
+			continue;
+		kk = (size_t)kind[i];
+		pick = inst[first[kk] + count[kk] - 1 - seen[kk]++];
+		o = stpcpy(o, s->name[i]);
+		*o++ = ':';
+		if (tm_canon_header(s->hdr, s->name[pick], s->value[pick],
+				    true) < 0) {
+			free(inst);
+			return say(NULL, "header hash failed", why, whylen);
+		}
+	}
+	strcpy(o, "From");		/* oversigned: matches no copy */
+	free(inst);
 	return 0;
 }
 
-/* tm_signer_body - one body chunk */
+int
+tm_signer_eoh(struct tm_signer *s, char *why, size_t whylen)
+{
+	int *kind;
+	size_t i;
+	int rc;
+
+	if (s->eoh)
+		return 0;
+	if ((kind = malloc((s->nh + 1) * sizeof(*kind))) == NULL ||
+	    (s->hdr = EVP_MD_CTX_new()) == NULL) {
+		free(kind);
+		return say(NULL, "out of memory", why, whylen);
+	}
+	if (EVP_DigestInit_ex(s->hdr, sha256, NULL) != 1) {
+		free(kind);
+		return say(NULL, "header hash failed", why, whylen);
+	}
+	for (i = 0; i < s->nh; i++)
+		kind[i] = kind_of(s->name[i]);
+	rc = hash_headers(s, kind, why, whylen);
+	free(kind);
+	forget_headers(s);
+	s->eoh = true;
+	return rc;
+}
+
 int
 tm_signer_body(struct tm_signer *s, const unsigned char *buf, size_t len,
 	       char *why, size_t whylen)
 {
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (dkim_body(s->sig[i].dkim, (unsigned char *)buf, len) !=
-		    DKIM_STAT_OK)
-			return fail(s, i, "body", why, whylen);
+	if (!s->eoh && tm_signer_eoh(s, why, whylen) < 0)
+		return -1;
+	if (tm_canon_body_update(&s->canon, buf, len) < 0)
+		return say(NULL, "body hash failed", why, whylen);
 	return 0;
 }
 
-/* strip_cr - milters give header values with bare LF line breaks */
-static void
-strip_cr(char *v)
-{
-	char *o = v;
-
-	for (; *v; v++)
-		if (*v != '\r')
-			*o++ = *v;
-	*o = '\0';
-}
-
-/* tm_signer_eom - compute every signature header value */
 int
 tm_signer_eom(struct tm_signer *s, char *why, size_t whylen)
 {
-	static const size_t prefix = sizeof(TM_SIGN_HEADER ": ") - 1;
-	size_t i, len;
-	unsigned char *buf;
+	unsigned char bh[EVP_MAX_MD_SIZE];
+	unsigned int bhlen = 0;
+	size_t i;
 
+	if (!s->eoh && tm_signer_eoh(s, why, whylen) < 0)
+		return -1;
+	if (tm_canon_body_final(&s->canon) < 0 ||
+	    EVP_DigestFinal_ex(s->body, bh, &bhlen) != 1)
+		return say(NULL, "body hash failed", why, whylen);
 	for (i = 0; i < s->n; i++) {
-		if (dkim_eom(s->sig[i].dkim, NULL) != DKIM_STAT_OK)
-			return fail(s, i, "signing failed", why, whylen);
-		if (dkim_getsighdr_d(s->sig[i].dkim, prefix, &buf, &len) !=
-		    DKIM_STAT_OK)
-			return fail(s, i, "no signature header", why, whylen);
-		if ((s->sig[i].value = strndup((char *)buf, len)) == NULL) {
-			snprintf(why, whylen, "out of memory");
-			return -1;
-		}
-		strip_cr(s->sig[i].value);
+		const struct tm_dkim *d = s->sig[i].conf;
+		const char *err = NULL;
+
+		s->sig[i].value = tm_sign_make(d->key->pkey, d->alg, d->domain,
+					       d->selector, s->t, s->hlist,
+					       bh, bhlen, s->hdr, &err);
+		if (s->sig[i].value == NULL)
+			return say(d, err, why, whylen);
 	}
 	return 0;
 }
 
-/* tm_signer_count - signatures made */
 size_t
 tm_signer_count(const struct tm_signer *s)
 {
 	return s->n;
 }
 
-/* tm_signer_value - the ith DKIM-Signature value */
 const char *
 tm_signer_value(const struct tm_signer *s, size_t i)
 {
 	return i < s->n ? s->sig[i].value : NULL;
 }
 
-/* tm_signer_free - every handle */
 void
 tm_signer_free(struct tm_signer *s)
 {
@@ -234,10 +309,11 @@ tm_signer_free(struct tm_signer *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->n; i++) {
-		if (s->sig[i].dkim)
-			dkim_free(s->sig[i].dkim);
+	forget_headers(s);
+	for (i = 0; i < s->n; i++)
 		free(s->sig[i].value);
-	}
+	free(s->hlist);
+	EVP_MD_CTX_free(s->hdr);
+	EVP_MD_CTX_free(s->body);
 	free(s);
 }

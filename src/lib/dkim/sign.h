@@ -2,14 +2,15 @@
 #define TM_SIGN_H
 
 /*
- * sign - DKIM signatures of one message with libopendkim: one DKIM handle
- * per configured signature, fed the headers as the message will leave and
- * the body in chunks as it arrives.  relaxed/relaxed, From oversigned, a
- * fixed list of headers worth signing (never Received or Return-Path).
+ * sign - DKIM signatures of one message, native (sign.c, canon.c,
+ * sigfmt.c on OpenSSL 3 EVP): fed the headers as the message will leave
+ * and the body in chunks as it arrives; the body is hashed once for all
+ * signatures.  relaxed/relaxed, From oversigned, a fixed list of headers
+ * worth signing (never Received or Return-Path), t=, no l=.
  *
- * tm_sign_init() once per process before any thread signs; the DKIM_LIB
- * it makes is shared (libopendkim makes per-message handles from it).
- * A signer belongs to one message (one thread at a time).
+ * tm_sign_init() once per process before any thread signs (it fetches
+ * the digest).  The keys (struct tm_key's EVP_PKEY) are shared by every
+ * thread; a signer belongs to one message (one thread at a time).
  */
 
 #include <stddef.h>
