@@ -25,12 +25,10 @@
 #include "dkim/guard.h"
 #include "prober.h"
 #include "util/log.h"
+#include "milter/metrics.h"
 #include "milter/milter.h"
 #include "dkim/sign.h"
 #include "snap.h"
-
-/* Seconds a stop waits for messages in flight. */
-#define STOP_GRACE 60
 
 /* report - every configuration problem, to syslog and stderr */
 static void
@@ -96,13 +94,16 @@ drop_privileges(const char *user, const char *sock)
  * half the start time.
  */
 static int
-preflight(const char *path, char **sock, char **user, struct tm_conf **keep)
+preflight(const char *path, char **sock, char **user, char **pidfile,
+	  struct tm_conf **keep)
 {
 	struct tm_err err;
 	struct tm_conf *conf;
 
 	tm_err_init(&err);
 	conf = tm_conf_load(path, &err);
+	if (conf)	/* what `user` will not be able to read, with the fix */
+		tm_conf_check_runas(conf, &err);
 	report(&err);
 	tm_err_fini(&err);
 	if (conf == NULL) {
@@ -112,6 +113,7 @@ preflight(const char *path, char **sock, char **user, struct tm_conf **keep)
 	}
 	*sock = strdup(conf->socket);
 	*user = conf->user ? strdup(conf->user) : NULL;
+	*pidfile = conf->pidfile ? strdup(conf->pidfile) : NULL;
 	if (conf->user == NULL)
 		*keep = conf;
 	else
@@ -141,6 +143,7 @@ serve_snapshot(const char *path, int foreground, struct tm_conf *conf)
 	tm_err_fini(&err);
 	tm_log(TM_LOG_INFO, "starting: %zu tenants, socket %s",
 	       snap->conf->n_tenants, snap->conf->socket);
+	tm_metrics_loaded(snap->generation);
 	tm_snap_release(snap);
 	if (tm_sign_init() < 0) {
 		tm_log(TM_LOG_FATAL, "cannot initialize the DKIM signer (OpenSSL SHA-256)");
@@ -153,17 +156,20 @@ serve_snapshot(const char *path, int foreground, struct tm_conf *conf)
 int
 tm_daemon_run(const char *path, int foreground)
 {
-	char *sock = NULL, *user = NULL;
+	char *sock = NULL, *user = NULL, *pidfile = NULL;
 	struct tm_conf *conf = NULL;
 	sigset_t sigs;
 	int rc;
 
 	tm_log_open("tenant-milter", "mail", "info", foreground);
-	if (preflight(path, &sock, &user, &conf) < 0)
+	if (preflight(path, &sock, &user, &pidfile, &conf) < 0)
 		return 1;
+	if (tm_pidfile_lock(pidfile) < 0)	/* before the socket: one instance */
+		goto fail;
 	/* A unix socket is created 0770: the MTA reaches it through the
 	 * milter's group (usermod -aG tenant-milter postfix). */
 	umask(007);
+	tm_stop_listen(sock);
 	if (smfi_setconn(sock) != MI_SUCCESS ||
 	    smfi_register(*tm_milter_desc()) != MI_SUCCESS ||
 	    smfi_opensocket(1) != MI_SUCCESS) {
@@ -176,6 +182,8 @@ tm_daemon_run(const char *path, int foreground)
 		tm_log(TM_LOG_FATAL, "cannot detach: %s", strerror(errno));
 		goto fail;
 	}
+	if (tm_pidfile_write() < 0)
+		goto fail;
 	/*
 	 * Before any thread exists (resolver, guard prober): block the signals
 	 * libmilter's signal thread waits for, so every thread inherits the
@@ -192,25 +200,31 @@ tm_daemon_run(const char *path, int foreground)
 	if (rc < 0)
 		goto fail;
 	tm_reload_setup(path);
+	if (tm_metrics_start() < 0)
+		tm_log(TM_LOG_WARNING, "cannot start the metrics writer");
 	if (tm_prober_start() < 0)
 		tm_log(TM_LOG_WARNING, "cannot start the DMARC guard prober: keys "
 		       "are checked per message only");
+	/* Returns once reload.c's stop() let libmilter have SIGTERM: the
+	 * messages in flight are done (or the grace period is over). */
 	rc = smfi_main();
-	tm_log(TM_LOG_INFO, "stopping: waiting for %d connections",
-	       tm_milter_active());
-	if (tm_milter_wait_idle(STOP_GRACE) < 0)
+	if (tm_milter_active() > 0)
 		tm_log(TM_LOG_WARNING, "stopping with %d connections still open",
 		       tm_milter_active());
+	tm_metrics_stop();
 	tm_prober_stop();
 	tm_snap_shutdown();
 	tm_sign_fini();
+	tm_pidfile_remove();
 	free(sock);
 	free(user);
+	free(pidfile);
 	tm_log(TM_LOG_INFO, "stopped");
 	return rc == MI_SUCCESS ? 0 : 1;
 fail:
 	tm_conf_free(conf);		/* not served */
 	free(sock);
 	free(user);
+	free(pidfile);
 	return 1;
 }

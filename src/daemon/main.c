@@ -35,6 +35,8 @@ check_only(const char *path)
 
 	tm_err_init(&err);
 	conf = tm_conf_load(path, &err);
+	if (conf)		/* root checks for the user the daemon runs as */
+		tm_conf_check_runas(conf, &err);
 	tm_err_print(&err, stderr);
 	failed = conf == NULL || tm_err_failed(&err);
 	if (!failed)

@@ -20,6 +20,8 @@
 #include <stdio.h>
 
 #include "daemon.h"
+#include "milter/metrics.h"
+#include "milter/milter.h"
 #include "util/err.h"
 #include "dkim/guard.h"
 #include "prober.h"
@@ -47,6 +49,7 @@ reload(void)
 		tm_log(TM_LOG_ERROR, "reload of %s failed: %zu errors; the "
 		       "previous configuration stays in force", reload_path,
 		       err.n_fatal);
+		tm_metrics_reload(0);
 		tm_err_fini(&err);
 		return;
 	}
@@ -60,6 +63,8 @@ reload(void)
 		tm_log(TM_LOG_INFO, "configuration reloaded from %s: %zu tenants, "
 		       "generation %lu", reload_path, s->conf->n_tenants,
 		       s->generation);
+		tm_metrics_reload(1);
+		tm_metrics_loaded(s->generation);
 		tm_snap_release(s);
 	}
 	tm_err_fini(&err);
@@ -70,6 +75,26 @@ void
 tm_reload_setup(const char *conf_path)
 {
 	reload_path = conf_path;
+}
+
+/*
+ * stop - SIGTERM/SIGINT: refuse new messages, close idle connections,
+ * wait (at most TM_STOP_GRACE seconds) for the messages in flight, and
+ * only then let libmilter have the signal: its worker pool stops serving
+ * every session the moment it learns of the stop (milter_stop.c).
+ */
+static void
+stop(void)
+{
+	int idle, busy;
+
+	tm_stop_begin(&idle, &busy);
+	tm_log(TM_LOG_INFO, "stopping: %d idle connections closed, %d messages "
+	       "in flight", idle, busy);
+	if (tm_milter_wait_idle(TM_STOP_GRACE) < 0)
+		tm_log(TM_LOG_WARNING, "stopping after %d s with %d connections "
+		       "still open", TM_STOP_GRACE, tm_milter_active());
+	tm_stop_nudge();
 }
 
 /* sigwait - libmilter's signal wait, with SIGHUP kept for reloads */
@@ -88,6 +113,8 @@ sigwait(const sigset_t *set, int *sig)
 			reload();
 			continue;
 		}
+		if (s == SIGTERM || s == SIGINT)
+			stop();
 		*sig = s;
 		return 0;
 	}

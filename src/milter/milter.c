@@ -23,8 +23,10 @@
 #include "milter.h"
 #include "milter_msg.h"
 
-/* Headers beyond this total are refused: a milter must not grow unbounded. */
+/* Headers beyond this total, or this count, are refused: a milter must
+ * not grow unbounded (and every field costs a lookup when signing). */
 #define MAX_HEADER_BYTES (1024 * 1024)
+#define MAX_HEADERS 1000
 
 static pthread_mutex_t active_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t active_cond = PTHREAD_COND_INITIALIZER;
@@ -55,6 +57,7 @@ tm_conn_reset(struct tm_conn *c)
 	c->snap = NULL;
 	c->hdr_too_big = false;
 	c->fail[0] = '\0';
+	tm_stop_idle(c);
 }
 
 /* tm_milter_queue_id - Postfix's queue id ({i}) once it exists */
@@ -158,6 +161,11 @@ mlfi_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 		       sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
 		c->have_client = true;
 	}
+	if (tm_stop_track(c, ctx) < 0) {
+		free(c);
+		tm_log(TM_LOG_ERROR, "out of memory at connect from %s", host);
+		return SMFIS_TEMPFAIL;
+	}
 	smfi_setpriv(ctx, c);
 	c->counted = true;
 	pthread_mutex_lock(&active_lock);
@@ -177,6 +185,10 @@ mlfi_envfrom(SMFICTX *ctx, char **argv)
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	tm_conn_reset(c);
+	if (tm_stop_busy(c) < 0) {	/* stopping: no new message */
+		smfi_setreply(ctx, "451", "4.3.2", "shutting down, try again later");
+		return SMFIS_TEMPFAIL;
+	}
 	if ((c->snap = tm_snap_acquire()) == NULL)
 		return tm_milter_tempfail(ctx, c, "no configuration loaded");
 	if (auth && *auth && (c->auth_user = strdup(auth)) == NULL)
@@ -234,7 +246,10 @@ mlfi_header(SMFICTX *ctx, char *name, char *value)
 		return tm_milter_reply(c, SMFIP_NR_HDR);
 	if (c->hdr_too_big || c->fail[0])
 		return tm_milter_reply(c, SMFIP_NR_HDR);
-	if (c->hdrs.bytes + strlen(name) + strlen(value) > MAX_HEADER_BYTES)
+	/* Too large in all, or too many fields: refused at the end of the
+	 * headers (no reply here); nothing more is kept. */
+	if (c->hdrs.bytes + strlen(name) + strlen(value) > MAX_HEADER_BYTES ||
+	    c->hdrs.n >= MAX_HEADERS)
 		c->hdr_too_big = true;
 	else if (tm_hdrs_add(&c->hdrs, name, value) < 0)
 		snprintf(c->fail, sizeof(c->fail), "out of memory");
@@ -280,6 +295,14 @@ mlfi_eoh(SMFICTX *ctx)
 		return SMFIS_TEMPFAIL;
 	if (c->fail[0])
 		return tm_milter_tempfail(ctx, c, c->fail);
+	if (c->hdr_too_big && c->hdrs.n >= MAX_HEADERS) {	/* mlfi_header */
+		char reason[100];
+
+		snprintf(reason, sizeof(reason), "message has over %d header fields",
+			 MAX_HEADERS);
+		return refuse_early(ctx, c, c->mail_from, "552", "5.3.4",
+				    "too many header fields", reason);
+	}
 	if (c->hdr_too_big) {	/* found by mlfi_header, which has no reply */
 		char reason[100];
 
@@ -368,6 +391,7 @@ mlfi_close(SMFICTX *ctx)
 	if (c == NULL)
 		return SMFIS_CONTINUE;
 	tm_conn_reset(c);
+	tm_stop_untrack(c);
 	smfi_setpriv(ctx, NULL);
 	if (c->counted) {
 		pthread_mutex_lock(&active_lock);

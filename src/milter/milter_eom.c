@@ -17,6 +17,7 @@
 
 #include "util/log.h"
 #include "milter_msg.h"
+#include "metrics.h"
 #include "milter_edit.h"
 
 /* tm_milter_eom - sign, apply, log */
@@ -44,6 +45,9 @@ tm_milter_log_decision(struct tm_conn *c)
 {
 	const char *qid = c->queue_id ? c->queue_id : "NOQUEUE";
 	char *line = tm_policy_log_line(&c->d);
+
+	tm_metrics_message(c->d.tenant ? c->d.tenant->id : NULL, c->d.action,
+			   c->d.spf && strcmp(c->d.spf, "temperror") == 0);
 
 	/* A misconfigured tenant gets its own error line; the decision line
 	 * keeps the queue id first. */

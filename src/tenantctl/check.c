@@ -74,7 +74,10 @@ tctl_check(const char *path, int argc, char **argv)
 		return 1;
 	}
 	tm_err_init(&err);
-	conf = tm_conf_load(path, &err);
+	/* Relay secrets too: postfix-maps hands them to Postfix. */
+	conf = tm_conf_load_flags(path, TM_LOAD_SECRETS, &err);
+	if (conf)		/* root checks for the user the daemon runs as */
+		tm_conf_check_runas(conf, &err);
 	tm_err_print(&err, stderr);
 	failed = conf == NULL || tm_err_failed(&err);
 	for (i = 0; conf && i < conf->n_tenants; i++)

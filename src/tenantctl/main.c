@@ -28,6 +28,7 @@ static const struct {
 	{ "records", tctl_records, "TENANT [--json]: the sheet for the customer's IT" },
 	{ "postfix-maps", tctl_postfix_maps,
 	  "[--out DIR] [--postmap]: Postfix tables for the relay tenants" },
+	{ "status", tctl_status, "the running daemon's counters and key states" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -12,6 +12,7 @@ int tctl_verify(const char *conf_path, int argc, char **argv);
 int tctl_genkey(const char *conf_path, int argc, char **argv);
 int tctl_dns(const char *conf_path, int argc, char **argv);
 int tctl_records(const char *conf_path, int argc, char **argv);
+int tctl_status(const char *conf_path, int argc, char **argv);
 int tctl_postfix_maps(const char *conf_path, int argc, char **argv);
 
 /* records_relay.c: the `records` sheet of a relay-mode tenant */

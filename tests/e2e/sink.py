@@ -7,7 +7,8 @@ dot-unstuffing, with CRLF line ends turned into LF (a bare CR or LF is kept),
 and its envelope as DIR/NNNN.env ("MAIL FROM:<...>" then "RCPT TO:<...>" lines,
 with any ESMTP parameters).  Both files appear atomically (written to a
 temporary name, then renamed; the .env before the .eml), so a reader that sees
-NNNN.eml sees a complete message.
+NNNN.eml sees a complete message.  Numbers are handed out once each, also
+under many concurrent sessions (tests/e2e/t-sink.sh).
 
 If DIR/.fail exists, its first line (e.g. "451 4.3.0 try again later") is the
 reply to every MAIL FROM: a way to make delivery defer.  Runs in the
@@ -21,16 +22,36 @@ import sys
 import threading
 
 LOCK = threading.Lock()
+NEXT = [0]      # the next arrival number; set from DIR at start
+
+
+def first_free(directory):
+    """1 + the highest number already used in DIR (a restarted sink goes on)."""
+    used = [int(f[:4]) for f in os.listdir(directory) if f[:4].isdigit()]
+    return 1 + max(used, default=0)
 
 
 def next_name(directory):
-    with LOCK:
-        seq = 1 + sum(1 for f in os.listdir(directory) if f.endswith(".eml"))
-        while os.path.exists(os.path.join(directory, "%04d.eml" % seq)) or \
-                os.path.exists(os.path.join(directory, "%04d.tmp" % seq)):
-            seq += 1
+    """Reserve a new arrival number; return DIR/NNNN.
+
+    The number comes from a counter under the lock, never from the
+    directory: counting files while other threads rename theirs let two
+    sessions take the same number, and the second message overwrote the
+    first (3 of 3,309 lost in a concurrent run).  The reservation file is
+    created with O_EXCL as well, so a number can never be handed out twice.
+    """
+    while True:
+        with LOCK:
+            seq = NEXT[0]
+            NEXT[0] += 1
         base = os.path.join(directory, "%04d" % seq)
-        open(base + ".tmp", "wb").close()      # reserve the number
+        try:
+            os.close(os.open(base + ".tmp", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+        except FileExistsError:
+            continue
+        if os.path.exists(base + ".eml"):
+            os.unlink(base + ".tmp")
+            continue
         return base
 
 
@@ -119,6 +140,9 @@ class Session(socketserver.StreamRequestHandler):
 class Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     daemon_threads = True
+    # The default backlog of 5 left concurrent clients connected but never
+    # greeted until they timed out.
+    request_queue_size = 128
 
 
 def main():
@@ -126,6 +150,7 @@ def main():
         sys.exit("usage: sink.py PORT DIR")
     port, directory = int(sys.argv[1]), sys.argv[2]
     os.makedirs(directory, exist_ok=True)
+    NEXT[0] = first_free(directory)
     server = Server(("127.0.0.1", port), Session)
     server.sink_dir = directory
 

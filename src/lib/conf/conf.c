@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <libconfig.h>
 
 #include "conf/conf.h"
@@ -137,12 +138,28 @@ valid_user(const char *v, char *why, size_t len)
 	return -1;
 }
 
+#define M(f) (offsetof(struct tm_conf, metrics.f) - offsetof(struct tm_conf, metrics))
+static const struct tm_opt metrics_table[] = {
+	{ "file", TM_OPT_STRING, M(file), TM_F_PATH, .valid = NULL },
+	{ "interval", TM_OPT_INT, M(interval), 0, .idef = 15, .min = 1, .max = 3600 },
+	{ .name = NULL }
+};
+
 #define L(f) (offsetof(struct tm_conf, log.f) - offsetof(struct tm_conf, log))
 static const struct tm_opt log_table[] = {
 	{ "facility", TM_OPT_STRING, L(facility), 0, "mail", .valid = valid_facility },
 	{ "level", TM_OPT_STRING, L(level), 0, "info", .valid = valid_level },
 	{ .name = NULL }
 };
+
+/* valid_annotate - a header name, or "" / "none": no annotation header */
+static int
+valid_annotate(const char *v, char *why, size_t len)
+{
+	if (v[0] == '\0' || strcasecmp(v, "none") == 0)
+		return 0;
+	return tm_valid_fn_header(v, why, len);
+}
 
 static const struct tm_opt main_table[] = {
 	{ "socket", TM_OPT_STRING, C(socket), 0, "inet:8891@127.0.0.1",
@@ -155,9 +172,11 @@ static const struct tm_opt main_table[] = {
 	{ "unknown_tenant", TM_OPT_ENUM, C(unknown_tenant), 0, "reject",
 	  .names = unknown_names },
 	{ "annotate_header", TM_OPT_STRING, C(annotate_header), 0,
-	  "X-Tenant-Policy", .valid = tm_valid_fn_header },
+	  "X-Tenant-Policy", .valid = valid_annotate },
 	{ "dns", TM_OPT_GROUP, C(dns), 0, .sub = dns_table },
 	{ "log", TM_OPT_GROUP, C(log), 0, .sub = log_table },
+	{ "pidfile", TM_OPT_STRING, C(pidfile), TM_F_PATH, .valid = NULL },
+	{ "metrics", TM_OPT_GROUP, C(metrics), 0, .sub = metrics_table },
 	{ .name = NULL }
 };
 
@@ -433,9 +452,16 @@ set_main_defaults(struct tm_conf *conf)
 	return 0;
 }
 
-/* tm_conf_load - the whole configuration, or NULL on a fatal error */
+/* tm_conf_load - the whole configuration as the daemon reads it */
 struct tm_conf *
 tm_conf_load(const char *path, struct tm_err *err)
+{
+	return tm_conf_load_flags(path, 0, err);
+}
+
+/* tm_conf_load_flags - the whole configuration, or NULL on a fatal error */
+struct tm_conf *
+tm_conf_load_flags(const char *path, unsigned flags, struct tm_err *err)
 {
 	struct tm_walk w = { path, NULL, err, 0 };
 	const config_setting_t *s;
@@ -452,6 +478,7 @@ tm_conf_load(const char *path, struct tm_err *err)
 		tm_conf_free(conf);
 		return NULL;
 	}
+	conf->load_flags = flags;
 	if (read_file(&cf, path, err) < 0) {
 		tm_conf_free(conf);
 		return NULL;
@@ -462,6 +489,11 @@ tm_conf_load(const char *path, struct tm_err *err)
 	conf->tenants_dir = tm_path_join(conf->dir, "tenants.d");
 	conf->relay_maps = tm_path_join(conf->dir, "relay-maps");
 	tm_opt_walk(&w, config_root_setting(&cf), main_table, conf);
+	if (conf->annotate_header && (conf->annotate_header[0] == '\0' ||
+	    strcasecmp(conf->annotate_header, "none") == 0)) {
+		free(conf->annotate_header);	/* off: NULL from here on */
+		conf->annotate_header = NULL;
+	}
 	s = config_lookup(&cf, "tenants");
 	if (conf->tenants_dir)
 		load_tenants(conf, s ? tm_opt_line(s) : 1, err);

@@ -30,7 +30,27 @@
  * problem is added to err.
  */
 struct tm_conf *tm_conf_load(const char *path, struct tm_err *err);
+/* tm_conf_load_flags - the same, with TM_LOAD_* flags (tm_conf_load: 0) */
+struct tm_conf *tm_conf_load_flags(const char *path, unsigned flags,
+				   struct tm_err *err);
 void tm_conf_free(struct tm_conf *);
+
+/*
+ * What a load checks besides the configuration itself.  The daemon (and
+ * so `-t`) never reads relay secrets (password file, client certificate
+ * and key): `tenantctl postfix-maps` hands them to Postfix.  `tenantctl
+ * check` asks for them with TM_LOAD_SECRETS.
+ */
+#define TM_LOAD_SECRETS	0x01
+
+/*
+ * conf_runas.c: tm_conf_check_runas - run as root with `user` set, can
+ * that user read every file the daemon reads after dropping privileges
+ * (main file, tenants directory and files, keys)?  Each file it cannot
+ * read is reported with the directory or file at fault and the command
+ * that fixes it.  As root without `user`: a warning.  Otherwise nothing.
+ */
+void tm_conf_check_runas(const struct tm_conf *, struct tm_err *);
 
 /* tm_conf_tenant - tenant by id (binary search), or NULL; borrowed */
 const struct tm_tenant *tm_conf_tenant(const struct tm_conf *, const char *id);

@@ -128,7 +128,7 @@ check_secret(struct tm_tenant *t, const char *what, const char *path,
 	}
 }
 
-/* check_relay - host xor mx, one auth form, secrets usable */
+/* check_relay - host xor mx, one auth form */
 static void
 check_relay(struct tm_tenant *t, struct tm_err *err)
 {
@@ -170,6 +170,12 @@ check_relay(struct tm_tenant *t, struct tm_err *err)
 		tm_err_add(err, TM_ERR_FATAL, t->file, t->line,
 			   "tenant %s: relay.auth needs both client_cert and "
 			   "client_key", t->id);
+}
+
+/* check_relay_secrets - only on request: the daemon never reads them */
+static void
+check_relay_secrets(struct tm_tenant *t, struct tm_err *err)
+{
 	check_secret(t, "password file", t->relay.password_file, err);
 	check_secret(t, "client key", t->relay.client_key, err);
 	if (t->relay.client_cert && access(t->relay.client_cert, R_OK) < 0)
@@ -271,6 +277,8 @@ check_tenant(struct tm_conf *conf, struct tm_tenant *t, struct tm_err *err)
 			   "tenant %s: internal needs domains (or "
 			   "match.sender_domains)", t->id);
 	check_relay(t, err);
+	if (t->mode == TM_MODE_RELAY && (conf->load_flags & TM_LOAD_SECRETS))
+		check_relay_secrets(t, err);
 	snprintf(owner, sizeof(owner), "tenant %s", t->id);
 	if (t->mode != TM_MODE_PROVIDER &&
 	    load_keys(conf, owner, &t->dkim, err) < 0)

@@ -134,6 +134,7 @@ struct tm_conf {
 	char *socket;
 	char *user;
 	char *tenants_dir;		/* resolved */
+	char *pidfile;			/* resolved; NULL: none */
 	char *relay_maps;		/* resolved: tables of tenantctl postfix-maps */
 
 	struct {
@@ -158,7 +159,7 @@ struct tm_conf {
 	} identify;
 
 	enum tm_unknown unknown_tenant;
-	char *annotate_header;
+	char *annotate_header;		/* NULL: no annotation ("" or "none") */
 
 	struct {
 		char *nameserver;	/* NULL: system resolver */
@@ -170,10 +171,16 @@ struct tm_conf {
 		char *level;
 	} log;
 
+	struct {
+		char *file;		/* resolved; NULL: no metrics file */
+		int interval;		/* seconds between writes */
+	} metrics;
+
 	struct tm_tenant **tenants;	/* sorted by id */
 	size_t n_tenants;
 	struct tm_keycache *keys;	/* owns every loaded key */
 	struct tm_index *index;		/* tenant lookup, built by tm_conf_check */
+	unsigned load_flags;		/* TM_LOAD_* it was loaded with (conf.h) */
 };
 
 #endif

@@ -575,5 +575,6 @@ int
 tm_policy_is_removed(const struct tm_conf *conf, const char *name)
 {
 	return strcasecmp(name, conf->identify.header) == 0 ||
-	       strcasecmp(name, conf->annotate_header) == 0;
+	       (conf->annotate_header &&
+		strcasecmp(name, conf->annotate_header) == 0);
 }
