@@ -103,7 +103,7 @@ dkim = ( { domain = "zeta.example"; selector = "z1"; key = "../keys/zeta.key"; a
 	h_sink_start
 	h_daemon milter "$M_MILTER" -f -c "$c/main.conf"
 	h_nudge_port milter "$H_MILTER_PORT"	# libmilter polls its stop flag every 5 s
-	h_wait_port "$H_MILTER_PORT" || h_die "milter did not start: $(cat "$H/milter.log")"
+	h_wait_port "$H_MILTER_PORT" "${M_START_WAIT:-10}" || h_die "milter did not start: $(cat "$H/milter.log")"
 	h_postfix_start "inet:127.0.0.1:$H_MILTER_PORT" "inet:127.0.0.1:$H_MILTER_PORT"
 }
 
