@@ -6,7 +6,7 @@
 # Also a Sendmail for tests/e2e/t-sendmail.sh, unpacked (dpkg -x) into
 # $TM_SENDMAIL_ROOT, never installed: sendmail-bin conflicts with postfix.
 set -eu
-PKGS="build-essential autoconf automake pkg-config clang
+PKGS="build-essential autoconf automake pkg-config clang libclang-rt-14-dev
 libmilter-dev libopendkim-dev libspf2-dev libssl-dev libconfig-dev libunbound-dev check
 postfix nsd opendkim opendkim-tools libmail-dkim-perl libnet-dns-perl
 python3 python3-dkim python3-dnspython python3-nacl swaks sasl2-bin libsasl2-modules libsasl2-modules-db
