@@ -10,7 +10,7 @@ PKGS="build-essential autoconf automake pkg-config clang libclang-rt-14-dev
 libmilter-dev libopendkim-dev libspf2-dev libssl-dev libconfig-dev libunbound-dev check
 postfix nsd opendkim opendkim-tools libmail-dkim-perl libnet-dns-perl
 python3 python3-dkim python3-dnspython python3-nacl swaks sasl2-bin libsasl2-modules libsasl2-modules-db
-publicsuffix python3-yaml python3-spf openssl util-linux iproute2 procps mandoc m4 python3-prometheus-client valgrind"
+publicsuffix python3-yaml python3-spf openssl util-linux iproute2 procps mandoc man-db groff-base m4 python3-prometheus-client valgrind"
 SM_ROOT=${TM_SENDMAIL_ROOT:-/var/lib/tenant-milter-tests/sendmail}
 SM_PKGS="sendmail-bin sendmail-base sendmail-cf libwrap0"
 
