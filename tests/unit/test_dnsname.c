@@ -131,6 +131,26 @@ START_TEST(test_lengths)
 }
 END_TEST
 
+START_TEST(test_equal)
+{
+	static const struct { const char *a, *b; int want; } cases[] = {
+		{ "example.org", "example.org", 1 },
+		{ "Example.ORG", "example.org", 1 },
+		{ "example.org.", "EXAMPLE.org", 1 },
+		{ "example.org", "example.or", 0 },
+		{ "example.org", "example.org..", 0 },
+		{ "", ".", 1 },
+		{ "a.example", "b.example", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(tm_dnsname_equal(cases[i].a, cases[i].b) == cases[i].want,
+			      "equal(\"%s\", \"%s\"): got %d, want %d", cases[i].a,
+			      cases[i].b, !cases[i].want, cases[i].want);
+}
+END_TEST
+
 START_TEST(test_locales)
 {
 	static const char *const locales[] = {
@@ -160,6 +180,7 @@ dnsname_suite(void)
 	tcase_add_test(tc, test_table);
 	tcase_add_test(tc, test_lengths);
 	tcase_add_test(tc, test_locales);
+	tcase_add_test(tc, test_equal);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -68,3 +68,28 @@ tm_dnsname_ok_str(const char *name, unsigned flags, unsigned min_labels)
 {
 	return tm_dnsname_ok(name, strlen(name), flags, min_labels);
 }
+
+/* lower - ASCII only, whatever the locale */
+static unsigned char
+lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* tm_dnsname_equal - "Example.ORG." equals "example.org" */
+int
+tm_dnsname_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i;
+
+	if (la && a[la - 1] == '.')
+		la--;
+	if (lb && b[lb - 1] == '.')
+		lb--;
+	if (la != lb)
+		return 0;
+	for (i = 0; i < la; i++)
+		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+			return 0;
+	return 1;
+}

@@ -2,7 +2,7 @@
 #define TM_DNSNAME_H
 
 /*
- * dnsname - the one domain-name validator.  A name is labels separated
+ * dnsname - the one domain-name validator, and name comparison.  A name is labels separated
  * by dots, each 1-63 bytes, 253 at most in all (RFC 1035 2.3.4, without
  * the final dot); what a label may hold depends on the use:
  *
@@ -36,5 +36,8 @@ int tm_dnsname_ok(const char *name, size_t len, unsigned flags,
 
 /* tm_dnsname_ok_str - tm_dnsname_ok of a '\0'-terminated name */
 int tm_dnsname_ok_str(const char *name, unsigned flags, unsigned min_labels);
+
+/* tm_dnsname_equal - same name, ASCII case ignored, a final dot ignored */
+int tm_dnsname_equal(const char *a, const char *b);
 
 #endif

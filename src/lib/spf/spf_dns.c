@@ -98,19 +98,6 @@ tm_spf_run_fini(struct tm_spf_run *run)
 	run->spare = NULL;
 }
 
-/* same_name - equal domain names, ignoring case and a final dot */
-static int
-same_name(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la && a[la - 1] == '.')
-		la--;
-	if (lb && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
-}
-
 /* note_ttl - the check's result holds no longer than this answer */
 static void
 note_ttl(struct tm_spf_run *run, const struct tm_dns_answer *a)
@@ -252,7 +239,7 @@ classify(struct tm_spf_run *run, const char *domain, ns_type type,
 	case ns_t_a:
 	case ns_t_aaaa:
 		if (run->sub != TM_SUB_NONE && run->iexpect < run->nexpect &&
-		    same_name(domain, run->expect[run->iexpect])) {
+		    tm_dnsname_equal(domain, run->expect[run->iexpect])) {
 			*sub = run->sub;
 			run->iexpect++;
 		} else

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dns/dnsname.h"
 #include "spf/spf_probe.h"
 
 struct overlay {
@@ -23,19 +24,6 @@ struct overlay {
 	const char *domain;		/* borrowed */
 	const char *record;		/* borrowed */
 };
-
-/* same_name - DNS names equal, case-insensitive, final dot ignored */
-static int
-same_name(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la && a[la - 1] == '.')
-		la--;
-	if (lb && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
-}
 
 /* txt_wire - a TXT rdata: character-strings of at most 255 bytes */
 static unsigned char *
@@ -67,7 +55,7 @@ overlay_lookup(void *impl, const char *name, int type,
 	unsigned char *w;
 	size_t len;
 
-	if (type != TM_DNS_TXT || !same_name(name, o->domain))
+	if (type != TM_DNS_TXT || !tm_dnsname_equal(name, o->domain))
 		return tm_resolver_query(o->real, name, type, deadline);
 	if ((a = tm_dns_answer_new(TM_DNS_OK, type)) == NULL)
 		return NULL;
